@@ -1,0 +1,27 @@
+"""jaxlangevin: heat transport in networks of coupled oscillators between heat baths.
+
+Units and signs: ``CONVENTIONS.md`` (k_B = 1; flux J_b is heat from bath b into the system). Frequency
+-domain work needs float64: ``jax.config.update("jax_enable_x64", True)``; importing this package never
+changes JAX's global settings.
+"""
+
+from . import masses as masses
+from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath
+from ._bath import extensive as extensive, intensive as intensive
+from ._coupling import (
+    AbstractCoupling as AbstractCoupling,
+    CouplingSum as CouplingSum,
+    Dense as Dense,
+    FixedWalls as FixedWalls,
+    MeanField as MeanField,
+    NearestNeighbour as NearestNeighbour,
+    Pinning as Pinning,
+    PowerLaw as PowerLaw,
+)
+from ._greens import green as green, transmission as transmission
+from ._initial import AbstractInitial as AbstractInitial, AtRest as AtRest, Given as Given, Thermal as Thermal
+from ._negf import negf_steady_state as negf_steady_state
+from ._solution import SteadyState as SteadyState
+from ._system import System as System
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from .base import AbstractBath as AbstractBath
+from .helpers import extensive as extensive, intensive as intensive
+from .ohmic import OhmicBath as OhmicBath

@@ -1,0 +1,204 @@
+"""Poles of the Green's function of a diagonal-plus-rank-one system, found all at once.
+
+For Phi = diag(c) - u 1 1^T with Ohmic friction gamma_n on site n (CONVENTIONS "Fourier transform"),
+
+    Z(w) = diag(a_n(w)) - u 1 1^T,   a_n(w) = c_n - w^2 m_n - i w gamma_n,
+    G(w) = Z^{-1} = diag(1/a) + u (1/a)(1/a)^T / h(w),   h(w) = 1 - u sum_n 1/a_n(w)   (Sherman-Morrison).
+
+Sites with equal (c, m, gamma) form a group g of size w_g. Then det Z = prod_g a_g^(w_g - 1) * p(w) with
+
+    p(w) = prod_g a_g(w) * h(w),   a polynomial of degree 2 R (R = number of groups),
+
+whose 2 R zeros are the bright poles of G (zeros of h); the factors a_g^(w_g - 1) are modes inside a
+group that are orthogonal to the uniform vector there (dark in the bulk; damped "internal" modes when
+the group is damped). We find the zeros of p with the Aberth-Ehrlich simultaneous iteration, evaluating
+only the logarithmic derivative p'/p = sum_g a_g'/a_g + h'/h: O(R) per root and O(R^2) per sweep,
+never forming polynomial coefficients. Initial guesses use the interlacing of the undamped roots with
+the group frequencies sqrt(c_g / m_g). A translation-invariant system (no pinning, no walls) has the
+exact root w = 0, which is kept fixed.
+
+Derivatives of the roots are implicit (custom JVP): h(lambda(theta); theta) = 0 gives
+d lambda = -(dh/dtheta) / h'(lambda), so gradients never go through the iterations.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class Groups(eqx.Module):
+    """Sites grouped by equal (c, m, gamma): representatives' values, weights, and site -> group map.
+
+    With concrete inputs the groups are compacted (R <= N entries). With traced inputs R = N and the
+    weight of a non-representative site is 0, so shapes stay static under jit.
+    """
+
+    c: jax.Array  # (R,)
+    m: jax.Array  # (R,)
+    gamma: jax.Array  # (R,)
+    weight: jax.Array  # (R,) float: group size, 0 for padding
+    site_group: jax.Array  # (N,) int: group of each site
+
+
+def group_sites(c, m, gamma) -> Groups:
+    """Group sites with bitwise-equal (c, m, gamma)."""
+    if all(not isinstance(x, jax.core.Tracer) for x in (c, m, gamma)):
+        keys = np.stack([np.asarray(c), np.asarray(m), np.asarray(gamma)], axis=1)
+        uniq, first, inverse, counts = np.unique(keys, axis=0, return_index=True, return_inverse=True,
+                                                 return_counts=True)
+        idx = jnp.asarray(first)
+        return Groups(c[idx], m[idx], gamma[idx], jnp.asarray(counts, c.dtype), jnp.asarray(inverse.ravel()))
+    n = c.shape[0]
+    order = jnp.lexsort((gamma, m, c))
+    cs, ms, gs = c[order], m[order], gamma[order]
+    same = (cs[1:] == cs[:-1]) & (ms[1:] == ms[:-1]) & (gs[1:] == gs[:-1])
+    new = jnp.concatenate([jnp.ones((1,), bool), ~same])
+    gid_sorted = jnp.cumsum(new) - 1  # group index in 0..R-1
+    counts = jax.ops.segment_sum(jnp.ones((n,), c.dtype), gid_sorted, num_segments=n)
+    # representative of group r sits at sorted position first[r]; groups r >= R get weight 0
+    first = jax.ops.segment_min(jnp.arange(n), gid_sorted, num_segments=n)
+    first = jnp.where(counts > 0, first, 0)
+    rep = order[first]
+    site_group = jnp.zeros((n,), int).at[order].set(gid_sorted)
+    return Groups(c[rep], m[rep], gamma[rep], counts, site_group)
+
+
+def _a(z, c, m, gamma):
+    """a_g(z) for every pair (z_k, group g): shape (K, R)."""
+    z = z[:, None]
+    return c[None, :] - z * z * m[None, :] - 1j * z * gamma[None, :]
+
+
+def secular(z, u, g: Groups):
+    """h(z) = 1 - u sum_g w_g / a_g(z), shape of z."""
+    return 1.0 - u * jnp.sum(g.weight[None, :] / _a(z, g.c, g.m, g.gamma), axis=1)
+
+
+def secular_derivative(z, u, g: Groups):
+    """h'(z) = u sum_g w_g a_g'(z) / a_g(z)^2 with a_g' = -2 z m_g - i gamma_g."""
+    a = _a(z, g.c, g.m, g.gamma)
+    da = -2 * z[:, None] * g.m[None, :] - 1j * g.gamma[None, :]
+    return u * jnp.sum(g.weight[None, :] * da / (a * a), axis=1)
+
+
+def _log_derivative(z, u, g: Groups):
+    """p'(z)/p(z) = sum_{g: w_g > 0} a_g'/a_g + h'/h, one fused pass over the groups."""
+    a = _a(z, g.c, g.m, g.gamma)
+    inv = 1.0 / a
+    da = -2 * z[:, None] * g.m[None, :] - 1j * g.gamma[None, :]
+    live = (g.weight > 0)[None, :]
+    s1 = jnp.sum(jnp.where(live, da * inv, 0), axis=1)
+    s0 = jnp.sum(g.weight[None, :] * inv, axis=1)
+    s2 = jnp.sum(g.weight[None, :] * da * inv * inv, axis=1)
+    return s1 + u * s2 / (1.0 - u * s0)
+
+
+class RootInfo(eqx.Module):
+    """Roots of p in the lower half plane with a mask of the real ones (padding/fixed roots excluded)."""
+
+    roots: jax.Array  # (2R,) complex
+    active: jax.Array  # (2R,) bool: a true zero of h to include in residue sums
+    iterations: jax.Array
+    converged: jax.Array
+
+
+def _initial_guesses(u, g: Groups, translation_invariant: bool):
+    """Interlacing guesses: one pair +-nu in each gap of the sorted group frequencies, one below."""
+    dtype = g.c.dtype
+    live = g.weight > 0
+    nu = jnp.sqrt(jnp.maximum(g.c, 0) / g.m)
+    nu_sorted = jnp.sort(jnp.where(live, nu, jnp.inf))
+    r = nu.shape[0]
+    prev = jnp.concatenate([jnp.zeros((1,), dtype), nu_sorted[:-1]])
+    centre = jnp.where(jnp.arange(r) == 0, 0.5 * nu_sorted[0], 0.5 * (prev + nu_sorted))
+    n_live = jnp.sum(live)
+    ok = jnp.arange(r) < n_live
+    total_m = jnp.sum(g.weight * g.m)
+    rate = jnp.sum(g.weight * g.gamma) / (2 * total_m)  # mean damping rate
+    spread = 1e-3 * (1.0 + jnp.arange(r, dtype=dtype) / r)
+    imag = -(rate / jnp.maximum(n_live, 1) + spread * jnp.maximum(rate, 1e-3))
+    plus = jnp.where(ok, centre, 0.0) + 1j * imag
+    minus = -jnp.where(ok, centre, 0.0) + 1j * imag * 1.01
+    if translation_invariant:
+        # exact roots 0 (fixed) and -i sum(gamma)/sum(m) (centre-of-mass velocity relaxation)
+        plus = plus.at[0].set(0.0)
+        minus = minus.at[0].set(-1j * 2 * rate)
+    z = jnp.concatenate([plus, minus])
+    active = jnp.concatenate([ok, ok])
+    fixed = jnp.zeros_like(active)
+    if translation_invariant:
+        active = active.at[0].set(False)
+        fixed = fixed.at[0].set(True)
+    # spread inactive padding far away so it never meets a live root
+    pad = (jnp.arange(2 * r) + 1.0) * 1e3 * (1 + jnp.max(jnp.where(live, nu, 0))) * (1 - 1j)
+    z = jnp.where(active | fixed, z, pad)
+    return z.astype(jnp.result_type(dtype, 1j)), active, fixed
+
+
+def _aberth(u, g: Groups, translation_invariant: bool, max_iter: int):
+    z0, active, fixed = _initial_guesses(u, g, translation_invariant)
+    eps = jnp.finfo(g.c.dtype).eps
+    counts = active | fixed
+    k = z0.shape[0]
+    eye = jnp.eye(k, dtype=bool)
+
+    def step(z):
+        logd = _log_derivative(z, u, g)
+        # p(z) == 0 exactly gives an infinite/nan log-derivative: z is a root, the step is 0
+        ratio = jnp.where(jnp.isfinite(logd), 1.0 / jnp.where(jnp.isfinite(logd), logd, 1.0), 0.0)
+        diff = z[:, None] - z[None, :]
+        rep = jnp.sum(jnp.where(counts[None, :] & ~eye, 1.0 / jnp.where(eye, 1.0, diff), 0.0), axis=1)
+        dz = ratio / (1.0 - ratio * rep)
+        dz = jnp.where(active & jnp.isfinite(dz), dz, 0.0)
+        return z - dz, dz
+
+    def cond(state):
+        z, dz, it = state
+        small = jnp.abs(dz) <= 8 * eps * jnp.maximum(jnp.abs(z), 1e-300)
+        return (it < max_iter) & ~jnp.all(small | ~active)
+
+    def body(state):
+        z, _, it = state
+        z, dz = step(z)
+        return z, dz, it + 1
+
+    z, dz, it = jax.lax.while_loop(cond, body, (z0, jnp.full_like(z0, jnp.inf), jnp.zeros((), int)))
+    # two polishing sweeps at full precision
+    z, dz = step(z)
+    z, dz = step(z)
+    small = jnp.abs(dz) <= 1e3 * eps * jnp.maximum(jnp.abs(z), 1e-300)
+    converged = jnp.all(small | ~active)
+    return z, active, it, converged
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3))
+def _roots(u, g: Groups, translation_invariant: bool, max_iter: int):
+    z, active, it, conv = _aberth(u, g, translation_invariant, max_iter)
+    return z, active, it, conv
+
+
+@_roots.defjvp
+def _roots_jvp(translation_invariant, max_iter, primals, tangents):
+    u, g = primals
+    du, dg = tangents
+    z, active, it, conv = _roots(u, g, translation_invariant, max_iter)
+    zs = jax.lax.stop_gradient(z)
+    dh = jax.jvp(lambda uu, gg: secular(zs, uu, gg), (u, g), (du, dg))[1]
+    dz = -dh / secular_derivative(zs, u, g)
+    dz = jnp.where(active, dz, 0.0)
+    zero_bool = np.zeros(active.shape, dtype=jax.dtypes.float0)
+    zero_int = np.zeros((), dtype=jax.dtypes.float0)
+    return (z, active, it, conv), (dz, zero_bool, zero_int, zero_int)
+
+
+def find_roots(u, g: Groups, translation_invariant: bool, max_iter: int = 400) -> RootInfo:
+    """All zeros of h in the lower half plane (differentiable in u and the group values)."""
+    g = eqx.tree_at(lambda x: x.weight, g, jax.lax.stop_gradient(g.weight))
+    gs = Groups(g.c, g.m, g.gamma, g.weight, jnp.zeros((0,), int))  # site map is not a root input
+    z, active, it, conv = _roots(u, gs, translation_invariant, max_iter)
+    return RootInfo(z, active, it, conv)

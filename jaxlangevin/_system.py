@@ -1,0 +1,77 @@
+"""The system: masses, a coupling network and heat baths (CONVENTIONS "The system")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from ._bath.base import AbstractBath
+from ._coupling.base import AbstractCoupling
+from ._validation import as_float_array, positive
+
+
+class System(eqx.Module):
+    """N oscillators m_n dv_n/dt = -(Phi q)_n - sum_b [gamma_b v_n - eta_n] over the baths holding n.
+
+    Arguments:
+        masses: shape (N,), every entry finite and > 0 (see ``jaxlangevin.masses``).
+        coupling: an ``AbstractCoupling`` (sums allowed: ``MeanField(1.0) + Pinning(0.02)``).
+        baths: a sequence of baths; their order is the order of ``flux`` in every result.
+
+    Built from traced values (inside ``jit``/``grad``/``vmap``) it stays valid: value checks then
+    travel with the arrays (``eqx.error_if``). Site indices and shapes are always checked at once.
+    """
+
+    masses: Float[Array, " N"]
+    coupling: AbstractCoupling
+    baths: tuple
+
+    def __init__(self, masses, coupling: AbstractCoupling, baths: Sequence[AbstractBath] | AbstractBath = ()):
+        masses = as_float_array("masses", masses)
+        if masses.ndim != 1 or masses.shape[0] < 1:
+            raise ValueError(f"`masses` must have shape (N,) with N >= 1, got shape {masses.shape}.")
+        n = masses.shape[0]
+        self.masses = positive("masses", masses)
+        if not isinstance(coupling, AbstractCoupling):
+            raise ValueError(f"`coupling` must be a coupling such as jl.MeanField(k), got {type(coupling).__name__}.")
+        coupling.validate_size(n)
+        self.coupling = coupling
+        if isinstance(baths, AbstractBath):
+            baths = (baths,)
+        baths = tuple(baths)
+        for i, b in enumerate(baths):
+            if not isinstance(b, AbstractBath):
+                raise ValueError(f"`baths[{i}]` must be a bath such as jl.OhmicBath, got {type(b).__name__}.")
+            if max(b.sites) >= n:
+                raise ValueError(
+                    f"`baths[{i}].sites` contains site {max(b.sites)}, outside 0..N-1 = 0..{n - 1}."
+                )
+        self.baths = baths
+
+    @property
+    def n_sites(self) -> int:
+        """N, the number of oscillators."""
+        return self.masses.shape[0]
+
+    def bath_masks(self) -> np.ndarray:
+        """Static boolean array (n_baths, N): site n belongs to bath b."""
+        m = np.zeros((len(self.baths), self.n_sites), dtype=bool)
+        for i, b in enumerate(self.baths):
+            m[i, list(b.sites)] = True
+        return m
+
+    def site_friction(self) -> Float[Array, " N"]:
+        """Total Ohmic friction on each site, sum_b gamma_b [n in S_b]."""
+        masks = jnp.asarray(self.bath_masks(), self.masses.dtype)
+        if len(self.baths) == 0:
+            return jnp.zeros_like(self.masses)
+        gam = jnp.stack([b.gamma for b in self.baths]).astype(self.masses.dtype)
+        return gam @ masks
+
+    def stiffness(self) -> Float[Array, "N N"]:
+        """Dense Phi (O(N^2) memory)."""
+        return self.coupling.to_dense(self.n_sites)
