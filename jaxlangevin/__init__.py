@@ -5,7 +5,7 @@ Units and signs: ``CONVENTIONS.md`` (k_B = 1; flux J_b is heat from bath b into 
 changes JAX's global settings.
 """
 
-from . import masses as masses
+from . import analytic as analytic, masses as masses
 from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath
 from ._bath import extensive as extensive, intensive as intensive
 from ._coupling import (

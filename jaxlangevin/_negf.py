@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -12,13 +13,20 @@ from . import _residues
 from ._bath.ohmic import OhmicBath
 from ._coupling.structure import DiagonalPlusRankOne
 from ._initial import AtRest
-from ._secular import find_roots, group_sites
+from ._secular import coincident_damped_groups, find_roots, group_sites
 from ._solution import SteadyState
 from ._system import System
 from ._validation import is_concrete
 
 #: relative temperature accuracy promised; beyond it ``negf_steady_state`` warns.
 TEMPERATURE_RTOL = 1e-8
+#: largest N for which traced (jit/grad) inputs may switch to the collective-mode method at run time
+TRACED_MODAL_LIMIT = 512
+_COINCIDENT_MSG = (
+    "negf_steady_state under jit/grad with N > 512: two sites held by different baths have equal mass "
+    "and stiffness (e.g. equal end masses), which needs the collective-mode method; call it on concrete "
+    "values (outside jit) or break the tie."
+)
 
 
 def negf_steady_state(system: System) -> SteadyState:
@@ -68,10 +76,11 @@ def negf_steady_state(system: System) -> SteadyState:
     scale = temp_b * gam_b / jnp.pi
     friction = system.site_friction()
     if isinstance(st, DiagonalPlusRankOne) and st.has_rank_one:
-        v2, v2_err, rate, converged = _secular_path(system, st, friction, masks, scale)
+        v2, v2_err, rate, converged = _secular_path(system, st, friction, masks, scale, temp_b, gam_b)
         method = "secular-residues"
     else:
-        v2, v2_err, lam = _residues.modal(st.to_dense(), system.masses, friction, masks, scale)
+        fmask = jnp.asarray(masks, system.masses.dtype)
+        v2, v2_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, scale)
         v2_err = 4 * v2_err
         rate = _slowest_rate(lam)
         converged = jnp.asarray(True)
@@ -94,30 +103,72 @@ def negf_steady_state(system: System) -> SteadyState:
     return result
 
 
-def _secular_path(system, st, friction, masks, scale):
-    g = group_sites(st.diag, system.masses, friction)
-    roots = find_roots(st.u, g, st.translation_invariant)
-    r = g.c.shape[0]
-    counts = jax.ops.segment_sum(jnp.asarray(masks.T, g.c.dtype), g.site_group, num_segments=r).T  # (nb, R)
-    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, scale)
-    d_int, o_int, err_d, err_o = _residues.internal_modes(st.u, g, counts, scale)
-    per_group_in = (in_bath + d_int)[None, :] * scale[:, None]  # (nb, R), applies when n in b
-    per_group_all = bright + o_int  # (nb, R)
+def _membership_codes(masks) -> np.ndarray:
+    if masks.shape[0] > 62:
+        raise ValueError(f"at most 62 baths are supported, got {masks.shape[0]}.")
+    return (masks.astype(np.int64) * (2 ** np.arange(masks.shape[0], dtype=np.int64))[:, None]).sum(0)
+
+
+def _group_masks(g, n_baths):
+    bits = 2 ** jnp.arange(n_baths)
+    return ((g.code[None, :] // bits[:, None]) % 2 == 1) & (g.weight[None, :] > 0)
+
+
+def _secular_path(system, st, friction, masks, scale, temp_b, gam_b):
+    """Mean-field family: groups of exchangeable sites, then secular roots or collective modes."""
+    g = group_sites(st.diag, system.masses, friction, _membership_codes(masks))
+    gmask = _group_masks(g, masks.shape[0]).astype(g.c.dtype)
+    coincident = coincident_damped_groups(g)
+    args = (st, g, gmask, scale, st.translation_invariant)
+    if is_concrete(coincident):
+        bright = _collective_modal(*args) if bool(coincident) else _bright_secular(*args)
+    elif g.c.shape[0] <= TRACED_MODAL_LIMIT:
+        bright = jax.lax.cond(coincident, lambda: _collective_modal(*args), lambda: _bright_secular(*args))
+    else:
+        # under tracing the collective system has N entries and differentiating a cond keeps both
+        # branches' residuals: O(N^2) memory. Refuse the singular case instead of a wrong number.
+        bright = _bright_secular(*args)
+        bright = (eqx.error_if(bright[0], coincident, _COINCIDENT_MSG),) + bright[1:]
+    v2_g, err_g, rate, converged = bright
+    v2_g = v2_g + _residues.internal_modes(g, gmask, temp_b, gam_b)
+    damped_internal = (g.weight >= 2) & (g.gamma > 0)
+    internal_rate = jnp.min(jnp.where(damped_internal, _oscillator_rate(g.c, g.m, g.gamma), jnp.inf))
     sg = g.site_group
-    fm = jnp.asarray(masks, g.c.dtype)
-    v2 = jnp.sum(fm * per_group_in[:, sg] + per_group_all[:, sg], axis=0).real
-    e_in = (err_in + err_d)[None, :] * jnp.abs(scale)[:, None]
-    v2_err = jnp.sum(fm * e_in[:, sg] + (err + err_o)[:, sg], axis=0)
+    return v2_g[sg], err_g[sg], jnp.minimum(rate, internal_rate), converged
+
+
+def _bright_secular(st, g, gmask, scale, ti):
+    """<V_g^2>/w_g of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
+    roots = find_roots(st.u, g, ti)
+    counts = gmask * g.weight[None, :]  # (nb, R) sites of bath b in group g
+    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, scale)
+    v2 = jnp.sum(gmask * in_bath[None, :] * scale[:, None] + bright, axis=0).real
+    v2_err = jnp.sum(gmask * err_in[None, :] * jnp.abs(scale)[:, None] + err, axis=0)
     v2_err = 16 * jnp.finfo(g.c.dtype).eps * v2_err
-    damped = (g.weight >= 2) & (g.gamma > 0)
-    internal_rate = jnp.min(jnp.where(damped, _internal_rate(g), jnp.inf))
-    rate = jnp.minimum(jnp.min(jnp.where(roots.active, -roots.roots.imag, jnp.inf)), internal_rate)
+    rate = jnp.min(jnp.where(roots.active, -roots.roots.imag, jnp.inf))
     return v2, v2_err, rate, roots.converged
 
 
-def _internal_rate(g):
-    disc = jnp.sqrt((g.gamma**2 - 4 * g.c * g.m).astype(complex))
-    return jnp.min(jnp.stack([(g.gamma - disc.real), g.gamma + disc.real]), axis=0) / (2 * g.m)
+def _collective_modal(st, g, gmask, scale, ti):
+    """Same quantity from the modal method on the R collective coordinates (exact, O(R^3)).
+
+    Used when two damped groups in different baths have equal (c, m, gamma), where the secular form
+    is singular (e.g. equal masses at the two ends of an intensive chain).
+    """
+    live = g.weight > 0
+    r = g.c.shape[0]
+    s = jnp.sqrt(g.weight)
+    c = jnp.where(live, g.c, 1.0 + jnp.arange(r))  # padding: isolated oscillators at distinct frequencies
+    phi = jnp.diag(c) - st.u * jnp.outer(s, s)
+    v2, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, scale)
+    w = jnp.where(live, g.weight, 1.0)
+    return v2 / w, 4 * err / w, _slowest_rate(lam), jnp.asarray(True)
+
+
+def _oscillator_rate(c, m, gamma):
+    """Slowest amplitude decay rate of m x'' = -c x - gamma x'."""
+    disc = jnp.sqrt(jnp.maximum(gamma**2 - 4 * c * m, 0.0))
+    return (gamma - disc) / (2 * m)
 
 
 def _slowest_rate(lam):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from ._chunks import sum_over_poles
 from ._secular import Groups, RootInfo, secular
 
 
@@ -38,38 +39,40 @@ def _x(z, g: Groups):
 
 
 def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale):
-    """I-sums for a diagonal-plus-rank-one system.
+    """I-sums for a diagonal-plus-rank-one system, accumulated over pole chunks (O(chunk R) memory).
 
     Arguments:
         u: the rank-one coefficient of Phi = diag(c) - u 1 1^T.
-        g: groups of equal (c, m, gamma) (weights w_g).
+        g: groups of exchangeable sites (weights w_g).
         roots: zeros of h in the lower half plane (``find_roots``).
         counts: (n_baths, R) number of sites of bath b in group g.
         scale: (n_baths,) factor T_b gamma_b / pi applied to bath b's integral.
 
-    Returns ``(bright, in_bath, err)``: per group g and bath b the sum over bright poles
-    ``bright[b, g]`` (site-independent part), ``in_bath[g]`` (the part that applies to a site only when it
-    is in bath b), and the error-estimate magnitudes ``err[b, g]``, ``err_in[g]``.
+    Returns ``(bright, in_bath, err, err_in)``: ``bright[b, g]`` (scaled, applies to every site of g),
+    ``in_bath[g]`` (unscaled, applies to a site only for the baths holding it), and the magnitudes of
+    the summands weighted by each pole's damping conditioning, for the error estimate.
     """
-    lam = roots.roots
-    act = roots.active
-    lam_safe = jnp.where(act, lam, 1.0)
-    xp = _x(lam_safe, g)  # (K, R) 1/a_g(lambda_k)
-    xm = _x(-lam_safe, g)  # 1/a_g(-lambda_k)
-    dzh = _hprime(lam_safe, u, g, xp)
-    hm = secular(-lam_safe, u, g)
-    coef = jnp.where(act, -(lam_safe**2) * u / dzh, 0.0)  # (K,)
-    pk = xp * xm  # (K, R)
-    e_b = pk @ counts.T  # (K, n_baths) E_b(lambda_k) = sum_{j in b} x_j^+ x_j^-
-    t_in = coef[:, None] * pk * xp  # (K, R): multiplies [n in b]
-    t_all = (coef[:, None, None] * pk[:, None, :]) * (u * e_b / hm[:, None])[:, :, None]  # (K, nb, R)
-    cond = jnp.where(act, 1.0 + jnp.abs(lam_safe) / jnp.abs(lam_safe.imag), 0.0)  # damping conditioning
-    two_pi_i = 2j * jnp.pi
-    in_bath = two_pi_i * jnp.sum(t_in, axis=0)
-    bright = two_pi_i * jnp.sum(t_all, axis=0)
-    err_in = 2 * jnp.pi * jnp.sum(jnp.abs(t_in) * cond[:, None], axis=0)
-    err = 2 * jnp.pi * jnp.sum(jnp.abs(t_all) * cond[:, None, None], axis=0)
-    return bright * scale[:, None], in_bath, err * scale[:, None], err_in
+    hm_all = secular(-jnp.where(roots.active, roots.roots, 1.0), u, g)
+    r = g.c.shape[0]
+
+    def chunk(lam, act, hm):
+        lam_safe = jnp.where(act, lam, 1.0)
+        xp = _x(lam_safe, g)  # (K, R) 1/a_g(lambda_k)
+        xm = _x(-lam_safe, g)  # 1/a_g(-lambda_k)
+        dzh = _hprime(lam_safe, u, g, xp)
+        coef = jnp.where(act, -(lam_safe**2) * u / dzh, 0.0)  # (K,)
+        pk = xp * xm
+        e_b = pk @ counts.T.astype(pk.dtype)  # (K, nb): E_b = sum_{j in b} x_j^+ x_j^-
+        t_in = coef[:, None] * pk * xp  # (K, R)
+        fac = u * e_b / jnp.where(act, hm, 1.0)[:, None]  # (K, nb)
+        t_all = jnp.einsum("k,kr,kb->kbr", coef, pk, fac)
+        cond = jnp.where(act, 1.0 + jnp.abs(lam_safe) / jnp.abs(lam_safe.imag), 0.0)
+        return (jnp.sum(t_in, 0), jnp.sum(t_all, 0), jnp.sum(jnp.abs(t_in) * cond[:, None], 0),
+                jnp.einsum("kbr,k->br", jnp.abs(t_all), cond))
+
+    s_in, s_all, e_in, e_all = sum_over_poles(chunk, roots.roots, roots.active, hm_all, width=3 * r)
+    two_pi = 2 * jnp.pi
+    return 1j * two_pi * s_all * scale[:, None], 1j * two_pi * s_in, two_pi * e_all * scale[:, None], two_pi * e_in
 
 
 def _hprime(z, u, g, x):
@@ -77,39 +80,22 @@ def _hprime(z, u, g, x):
     return u * jnp.sum(g.weight[None, :] * da * x * x, axis=1)
 
 
-def internal_modes(u, g: Groups, counts, scale):
-    """Damped groups of w >= 2 equal sites: their modes orthogonal to the group's uniform vector.
+def internal_modes(g: Groups, group_masks, temp_b, gam_b):
+    """<v_n^2> of the modes inside a damped group orthogonal to its uniform vector.
 
-    Poles at the two zeros zeta of a_g (both in the lower half plane); Res G_nj = (delta_nj - 1/w)/a_g'(zeta)
-    for n, j in the group. Returns per group ``(diag_part[g], off_part[b, g], err...)`` so that
-    I_{n,b} += diag_part[g] [n in b] + off_part[b, g] for n in group g.
+    They feel neither the coupling (rank one along the uniform vector) nor other sites, so each is an
+    independent oscillator (c_g, m_g) held by the group's baths: in equilibrium at
+    T_eff = sum_b gamma_b T_b / sum_b gamma_b. Site n of a group of w sites carries (1 - 1/w) of them:
+    <v_n^2>_internal = (1 - 1/w) T_eff / m_g. Zero for undamped groups (dark modes, started at rest).
     """
-    w = g.weight
-    damped = (w >= 2) & (g.gamma > 0)
-    disc = jnp.sqrt((4 * g.c * g.m - g.gamma**2).astype(complex))
-    zetas = [(-1j * g.gamma + s * disc) / (2 * g.m) for s in (1.0, -1.0)]
-    diag = 0.0
-    off = 0.0
-    err_d = 0.0
-    err_o = 0.0
-    wsafe = jnp.where(w > 0, w, 1.0)
-    for zeta in zetas:
-        zeta = jnp.where(damped, zeta, 1.0 - 1j)
-        dap = -2 * zeta * g.m - 1j * g.gamma  # a_g'(zeta)
-        xm = 1.0 / (g.c - zeta**2 * g.m + 1j * zeta * g.gamma)  # 1/a_g(-zeta)
-        hm = secular(-zeta, u, g)  # h(-zeta_g), one per group
-        cz = jnp.where(damped, -(zeta**2) / dap, 0.0)
-        d_part = cz * (xm * (1 - 1 / wsafe) + (u / hm) * xm**2)  # times [n in b]
-        o_part = -cz[None, :] * (u / hm)[None, :] * xm[None, :] ** 2 * counts / wsafe[None, :]
-        cond = 1.0 + jnp.abs(zeta) / jnp.abs(zeta.imag)
-        diag = diag + 2j * jnp.pi * d_part
-        off = off + 2j * jnp.pi * o_part
-        err_d = err_d + 2 * jnp.pi * jnp.abs(d_part) * cond
-        err_o = err_o + 2 * jnp.pi * jnp.abs(o_part) * cond[None, :]
-    return diag, off * scale[:, None], err_d, err_o * scale[:, None]
+    w = jnp.where(g.weight > 0, g.weight, 1.0)
+    gsum = gam_b @ group_masks
+    teff = (gam_b * temp_b) @ group_masks / jnp.where(gsum > 0, gsum, 1.0)
+    return jnp.where((g.weight >= 2) & (gsum > 0), (1 - 1 / w) * teff / g.m, 0.0)
 
 
 def modal(phi, masses, friction, bath_masks, scale):
+    # bath_masks: (n_baths, N) float, 1 where the site belongs to the bath
     """I-sums for any stiffness matrix from the eigen-decomposition of the drift matrix. O(N^3).
 
     A = [[0, I], [-M^-1 Phi, -M^-1 Gamma]] = V diag(mu) V^-1; the poles of G are lambda = i mu and
@@ -136,8 +122,7 @@ def modal(phi, masses, friction, bath_masks, scale):
     v2 = jnp.zeros((n,), phi.dtype)
     err = jnp.zeros((n,), phi.dtype)
     for b in range(bath_masks.shape[0]):
-        yb = y[:, bath_masks[b]]
-        kb = cmat * (yb @ yb.T)  # (2N, 2N)
+        kb = cmat * ((y * bath_masks[b][None, :]) @ y.T)  # (2N, 2N)
         ib = -2j * jnp.pi * jnp.sum((vq @ kb) * vq, axis=1)
         v2 = v2 + scale[b] * ib.real
         # the exact sum is real: its imaginary part measures the rounding (eigenvectors of a

@@ -5,13 +5,13 @@ For Phi = diag(c) - u 1 1^T with Ohmic friction gamma_n on site n (CONVENTIONS "
     Z(w) = diag(a_n(w)) - u 1 1^T,   a_n(w) = c_n - w^2 m_n - i w gamma_n,
     G(w) = Z^{-1} = diag(1/a) + u (1/a)(1/a)^T / h(w),   h(w) = 1 - u sum_n 1/a_n(w)   (Sherman-Morrison).
 
-Sites with equal (c, m, gamma) form a group g of size w_g. Then det Z = prod_g a_g^(w_g - 1) * p(w) with
+Sites with equal (c, m) and bath membership form a group g of size w_g. Then det Z = prod_g a_g^(w_g - 1) * p(w) with
 
     p(w) = prod_g a_g(w) * h(w),   a polynomial of degree 2 R (R = number of groups),
 
-whose 2 R zeros are the bright poles of G (zeros of h); the factors a_g^(w_g - 1) are modes inside a
-group that are orthogonal to the uniform vector there (dark in the bulk; damped "internal" modes when
-the group is damped). We find the zeros of p with the Aberth-Ehrlich simultaneous iteration, evaluating
+whose 2 R zeros are the bright poles of G (zeros of h) provided no two groups share a_g(w); the factors
+a_g^(w_g - 1) are modes inside a group orthogonal to its uniform vector: decoupled from everything else
+(dark in the bulk; independent oscillators at their baths' temperature when the group is damped). We find the zeros of p with the Aberth-Ehrlich simultaneous iteration, evaluating
 only the logarithmic derivative p'/p = sum_g a_g'/a_g + h'/h: O(R) per root and O(R^2) per sweep,
 never forming polynomial coefficients. Initial guesses use the interlacing of the undamped roots with
 the group frequencies sqrt(c_g / m_g). A translation-invariant system (no pinning, no walls) has the
@@ -30,12 +30,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._chunks import map_poles
+
 
 class Groups(eqx.Module):
-    """Sites grouped by equal (c, m, gamma): representatives' values, weights, and site -> group map.
+    """Sites grouped by equal (c, m, bath membership): group values, weights, site -> group map.
 
-    With concrete inputs the groups are compacted (R <= N entries). With traced inputs R = N and the
-    weight of a non-representative site is 0, so shapes stay static under jit.
+    Sites of one group are exchangeable (mean-field couples all sites alike), so every result is
+    symmetric within a group and group values carry the group-mean derivative exactly. With concrete
+    inputs the groups are compacted (R <= N entries); with traced inputs R = N and padding groups
+    have weight 0, so shapes stay static under jit.
     """
 
     c: jax.Array  # (R,)
@@ -43,29 +47,55 @@ class Groups(eqx.Module):
     gamma: jax.Array  # (R,)
     weight: jax.Array  # (R,) float: group size, 0 for padding
     site_group: jax.Array  # (N,) int: group of each site
+    code: jax.Array  # (R,) int: bath-membership code of the group (-1 for padding)
 
 
-def group_sites(c, m, gamma) -> Groups:
-    """Group sites with bitwise-equal (c, m, gamma)."""
+def _group_mean(x, gid, counts, r):
+    s = jax.ops.segment_sum(x, gid, num_segments=r)
+    return s / jnp.where(counts > 0, counts, 1)
+
+
+def group_sites(c, m, gamma, code) -> Groups:
+    """Group sites with bitwise-equal (c, m) and the same bath membership ``code`` (static ints)."""
+    code = np.asarray(code)
     if all(not isinstance(x, jax.core.Tracer) for x in (c, m, gamma)):
-        keys = np.stack([np.asarray(c), np.asarray(m), np.asarray(gamma)], axis=1)
-        uniq, first, inverse, counts = np.unique(keys, axis=0, return_index=True, return_inverse=True,
-                                                 return_counts=True)
-        idx = jnp.asarray(first)
-        return Groups(c[idx], m[idx], gamma[idx], jnp.asarray(counts, c.dtype), jnp.asarray(inverse.ravel()))
+        keys = np.stack([np.asarray(c), np.asarray(m), code.astype(float)], axis=1)
+        _, first, inverse, counts = np.unique(keys, axis=0, return_index=True, return_inverse=True,
+                                              return_counts=True)
+        inverse = inverse.ravel()
+        r = len(first)
+        gid = jnp.asarray(inverse)
+        cnt = jnp.asarray(counts, c.dtype)
+        return Groups(_group_mean(c, gid, cnt, r), _group_mean(m, gid, cnt, r), _group_mean(gamma, gid, cnt, r),
+                      cnt, gid, jnp.asarray(code[first]))
     n = c.shape[0]
-    order = jnp.lexsort((gamma, m, c))
-    cs, ms, gs = c[order], m[order], gamma[order]
-    same = (cs[1:] == cs[:-1]) & (ms[1:] == ms[:-1]) & (gs[1:] == gs[:-1])
+    cj = jnp.asarray(code)
+    order = jnp.lexsort((cj, m, c))
+    cs, ms, ks = c[order], m[order], cj[order]
+    same = (cs[1:] == cs[:-1]) & (ms[1:] == ms[:-1]) & (ks[1:] == ks[:-1])
     new = jnp.concatenate([jnp.ones((1,), bool), ~same])
-    gid_sorted = jnp.cumsum(new) - 1  # group index in 0..R-1
-    counts = jax.ops.segment_sum(jnp.ones((n,), c.dtype), gid_sorted, num_segments=n)
-    # representative of group r sits at sorted position first[r]; groups r >= R get weight 0
-    first = jax.ops.segment_min(jnp.arange(n), gid_sorted, num_segments=n)
-    first = jnp.where(counts > 0, first, 0)
-    rep = order[first]
+    gid_sorted = jnp.cumsum(new) - 1
     site_group = jnp.zeros((n,), int).at[order].set(gid_sorted)
-    return Groups(c[rep], m[rep], gamma[rep], counts, site_group)
+    counts = jax.ops.segment_sum(jnp.ones((n,), c.dtype), site_group, num_segments=n)
+    live = counts > 0
+    gcode = jnp.where(live, jax.ops.segment_max(cj, site_group, num_segments=n), -1)
+    # padding groups: harmless values (never used: weight 0)
+    cm = jnp.where(live, _group_mean(c, site_group, counts, n), 1.0)
+    mm = jnp.where(live, _group_mean(m, site_group, counts, n), 1.0)
+    gm = jnp.where(live, _group_mean(gamma, site_group, counts, n), 0.0)
+    return Groups(cm, mm, gm, counts, site_group, gcode)
+
+
+def coincident_damped_groups(g: Groups):
+    """True if two damped groups of different bath membership have equal (c, m, gamma).
+
+    Then a_g(w) coincide and the secular form is singular at their common zeros (a mode antisymmetric
+    between the two groups); the caller must use the modal method on the collective coordinates.
+    """
+    damped = (g.weight > 0) & (g.gamma > 0)
+    same = (g.c[:, None] == g.c[None, :]) & (g.m[:, None] == g.m[None, :]) & (g.gamma[:, None] == g.gamma[None, :])
+    pair = same & damped[:, None] & damped[None, :] & (g.code[:, None] != g.code[None, :])
+    return jnp.any(pair)
 
 
 def _a(z, c, m, gamma):
@@ -75,18 +105,39 @@ def _a(z, c, m, gamma):
 
 
 def secular(z, u, g: Groups):
-    """h(z) = 1 - u sum_g w_g / a_g(z), shape of z."""
-    return 1.0 - u * jnp.sum(g.weight[None, :] / _a(z, g.c, g.m, g.gamma), axis=1)
+    """h(z) = 1 - u sum_g w_g / a_g(z), shape of z. O(len(z) R), chunked."""
+    f = lambda zc: 1.0 - u * jnp.sum(g.weight[None, :] / _a(zc, g.c, g.m, g.gamma), axis=1)  # noqa: E731
+    return map_poles(f, z, width=g.c.shape[0])
 
 
 def secular_derivative(z, u, g: Groups):
     """h'(z) = u sum_g w_g a_g'(z) / a_g(z)^2 with a_g' = -2 z m_g - i gamma_g."""
-    a = _a(z, g.c, g.m, g.gamma)
-    da = -2 * z[:, None] * g.m[None, :] - 1j * g.gamma[None, :]
-    return u * jnp.sum(g.weight[None, :] * da / (a * a), axis=1)
+
+    def f(zc):
+        a = _a(zc, g.c, g.m, g.gamma)
+        da = -2 * zc[:, None] * g.m[None, :] - 1j * g.gamma[None, :]
+        return u * jnp.sum(g.weight[None, :] * da / (a * a), axis=1)
+
+    return map_poles(f, z, width=g.c.shape[0])
 
 
 def _log_derivative(z, u, g: Groups):
+    return map_poles(lambda zc: _log_derivative_dense(zc, u, g), z, width=g.c.shape[0])
+
+
+def _repulsion(z, counts):
+    """sum_{j != k, counts_j} 1/(z_k - z_j), chunked over k."""
+    idx = jnp.arange(z.shape[0])
+
+    def f(zc, ic):
+        diff = zc[:, None] - z[None, :]
+        keep = counts[None, :] & (ic[:, None] != idx[None, :])
+        return jnp.sum(jnp.where(keep, 1.0 / jnp.where(keep, diff, 1.0), 0.0), axis=1)
+
+    return map_poles(f, z, idx, width=z.shape[0])
+
+
+def _log_derivative_dense(z, u, g: Groups):
     """p'(z)/p(z) = sum_{g: w_g > 0} a_g'/a_g + h'/h, one fused pass over the groups."""
     a = _a(z, g.c, g.m, g.gamma)
     inv = 1.0 / a
@@ -144,15 +195,12 @@ def _aberth(u, g: Groups, translation_invariant: bool, max_iter: int):
     z0, active, fixed = _initial_guesses(u, g, translation_invariant)
     eps = jnp.finfo(g.c.dtype).eps
     counts = active | fixed
-    k = z0.shape[0]
-    eye = jnp.eye(k, dtype=bool)
 
     def step(z):
         logd = _log_derivative(z, u, g)
         # p(z) == 0 exactly gives an infinite/nan log-derivative: z is a root, the step is 0
         ratio = jnp.where(jnp.isfinite(logd), 1.0 / jnp.where(jnp.isfinite(logd), logd, 1.0), 0.0)
-        diff = z[:, None] - z[None, :]
-        rep = jnp.sum(jnp.where(counts[None, :] & ~eye, 1.0 / jnp.where(eye, 1.0, diff), 0.0), axis=1)
+        rep = _repulsion(z, counts)
         dz = ratio / (1.0 - ratio * rep)
         dz = jnp.where(active & jnp.isfinite(dz), dz, 0.0)
         return z - dz, dz
@@ -199,6 +247,6 @@ def _roots_jvp(translation_invariant, max_iter, primals, tangents):
 def find_roots(u, g: Groups, translation_invariant: bool, max_iter: int = 400) -> RootInfo:
     """All zeros of h in the lower half plane (differentiable in u and the group values)."""
     g = eqx.tree_at(lambda x: x.weight, g, jax.lax.stop_gradient(g.weight))
-    gs = Groups(g.c, g.m, g.gamma, g.weight, jnp.zeros((0,), int))  # site map is not a root input
+    gs = Groups(g.c, g.m, g.gamma, g.weight, jnp.zeros((0,), int), jnp.zeros((0,), int))  # maps: not inputs
     z, active, it, conv = _roots(u, gs, translation_invariant, max_iter)
     return RootInfo(z, active, it, conv)

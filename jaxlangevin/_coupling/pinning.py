@@ -40,7 +40,8 @@ class FixedWalls(AbstractCoupling):
         return jnp.zeros((n,)).at[0].add(1.0).at[n - 1].add(1.0) * self.k
 
     def force(self, q):
-        return -self._diag(q.shape[-1]) * q
+        d = self._diag(q.shape[-1])
+        return -d.reshape((1,) * (q.ndim - 1) + d.shape) * q
 
     def structure(self, n: int):
         return DiagonalPlusRankOne(self._diag(n), jnp.zeros(()), False, False)
