@@ -82,9 +82,18 @@ def transmission(system: System, omega, a: int = 0, b: int = 1) -> Float[Array, 
             raise ValueError(f"`{name}` must be a bath index in 0..{nb - 1}, got {i!r}.")
     omega = jnp.asarray(omega)
     ba, bb = system.baths[a], system.baths[b]
+    ti = system.coupling.structure(system.n_sites).translation_invariant
+    # free centre of mass: G(w) -> 1 1^T / (-i w sum_n gammaTilde_n(0)) as w -> 0, so Tr_ab(0) is the
+    # finite limit 4 Gamma'_a Gamma'_b / (sum_c Gamma'_c)^2 with Gamma'_c = |S_c| Re gammaTilde_c(0)
+    # (the 0/0 at w = 0 exactly would otherwise give nan).
+    zero = jnp.zeros((), system.masses.dtype)
+    width = [len(c.sites) * c.friction_kernel(zero).real for c in system.baths]
+    limit = 4 * width[a] * width[b] / sum(width) ** 2
 
     def one(w):
-        return 4 * ba.spectral_width(w) * bb.spectral_width(w) * _pair_sum(system, w, a, b)
+        safe = jnp.where(w == 0, 1.0, w)
+        tr = 4 * ba.spectral_width(safe) * bb.spectral_width(safe) * _pair_sum(system, safe, a, b)
+        return jnp.where(w == 0, jnp.where(ti, limit, 0.0), tr)
 
     flat = jax.vmap(one)(omega.reshape(-1).astype(system.masses.dtype))
     return flat.reshape(omega.shape)

@@ -50,9 +50,14 @@ class Groups(eqx.Module):
     code: jax.Array  # (R,) int: bath-membership code of the group (-1 for padding)
 
 
-def _group_mean(x, gid, counts, r):
-    s = jax.ops.segment_sum(x, gid, num_segments=r)
-    return s / jnp.where(counts > 0, counts, 1)
+def _group_value(x, gid, counts, rep):
+    """Value of x on each group: bitwise the value of its representative site ``rep``, with the
+    group-mean derivative (x[rep] + mean(x - x[rep]) adds exact zeros in the forward pass). A plain
+    mean would differ between groups of different sizes by an ulp and hide exact coincidences."""
+    r = rep.shape[0]
+    base = x[rep]
+    s = jax.ops.segment_sum(x - base[gid], gid, num_segments=r)
+    return base + s / jnp.where(counts > 0, counts, 1)
 
 
 def group_sites(c, m, gamma, code) -> Groups:
@@ -66,8 +71,9 @@ def group_sites(c, m, gamma, code) -> Groups:
         r = len(first)
         gid = jnp.asarray(inverse)
         cnt = jnp.asarray(counts, c.dtype)
-        return Groups(_group_mean(c, gid, cnt, r), _group_mean(m, gid, cnt, r), _group_mean(gamma, gid, cnt, r),
-                      cnt, gid, jnp.asarray(code[first]))
+        rep = jnp.asarray(first)
+        return Groups(_group_value(c, gid, cnt, rep), _group_value(m, gid, cnt, rep),
+                      _group_value(gamma, gid, cnt, rep), cnt, gid, jnp.asarray(code[first]))
     n = c.shape[0]
     cj = jnp.asarray(code)
     order = jnp.lexsort((cj, m, c))
@@ -79,10 +85,11 @@ def group_sites(c, m, gamma, code) -> Groups:
     counts = jax.ops.segment_sum(jnp.ones((n,), c.dtype), site_group, num_segments=n)
     live = counts > 0
     gcode = jnp.where(live, jax.ops.segment_max(cj, site_group, num_segments=n), -1)
+    rep = jnp.where(live, jax.ops.segment_min(order, gid_sorted, num_segments=n), 0)
     # padding groups: harmless values (never used: weight 0)
-    cm = jnp.where(live, _group_mean(c, site_group, counts, n), 1.0)
-    mm = jnp.where(live, _group_mean(m, site_group, counts, n), 1.0)
-    gm = jnp.where(live, _group_mean(gamma, site_group, counts, n), 0.0)
+    cm = jnp.where(live, _group_value(c, site_group, counts, rep), 1.0)
+    mm = jnp.where(live, _group_value(m, site_group, counts, rep), 1.0)
+    gm = jnp.where(live, _group_value(gamma, site_group, counts, rep), 0.0)
     return Groups(cm, mm, gm, counts, site_group, gcode)
 
 
@@ -158,7 +165,7 @@ class RootInfo(eqx.Module):
     converged: jax.Array
 
 
-def _initial_guesses(u, g: Groups, translation_invariant: bool):
+def _initial_guesses(u, g: Groups, translation_invariant):
     """Interlacing guesses: one pair +-nu in each gap of the sorted group frequencies, one below."""
     dtype = g.c.dtype
     live = g.weight > 0
@@ -175,23 +182,21 @@ def _initial_guesses(u, g: Groups, translation_invariant: bool):
     imag = -(rate / jnp.maximum(n_live, 1) + spread * jnp.maximum(rate, 1e-3))
     plus = jnp.where(ok, centre, 0.0) + 1j * imag
     minus = -jnp.where(ok, centre, 0.0) + 1j * imag * 1.01
-    if translation_invariant:
-        # exact roots 0 (fixed) and -i sum(gamma)/sum(m) (centre-of-mass velocity relaxation)
-        plus = plus.at[0].set(0.0)
-        minus = minus.at[0].set(-1j * 2 * rate)
+    # translation invariant: exact root 0 (fixed, not a pole of the integrands) and a guess
+    # -i sum(gamma)/sum(m) for its partner (centre-of-mass velocity relaxation)
+    first = (jnp.arange(r) == 0) & translation_invariant
+    plus = jnp.where(first, 0.0, plus)
+    minus = jnp.where(first, -1j * 2 * rate, minus)
     z = jnp.concatenate([plus, minus])
-    active = jnp.concatenate([ok, ok])
-    fixed = jnp.zeros_like(active)
-    if translation_invariant:
-        active = active.at[0].set(False)
-        fixed = fixed.at[0].set(True)
+    fixed = jnp.concatenate([first, jnp.zeros_like(first)])
+    active = jnp.concatenate([ok, ok]) & ~fixed
     # spread inactive padding far away so it never meets a live root
     pad = (jnp.arange(2 * r) + 1.0) * 1e3 * (1 + jnp.max(jnp.where(live, nu, 0))) * (1 - 1j)
     z = jnp.where(active | fixed, z, pad)
     return z.astype(jnp.result_type(dtype, 1j)), active, fixed
 
 
-def _aberth(u, g: Groups, translation_invariant: bool, max_iter: int):
+def _aberth(u, g: Groups, translation_invariant, max_iter: int):
     z0, active, fixed = _initial_guesses(u, g, translation_invariant)
     eps = jnp.finfo(g.c.dtype).eps
     counts = active | fixed
@@ -224,16 +229,16 @@ def _aberth(u, g: Groups, translation_invariant: bool, max_iter: int):
     return z, active, it, converged
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3))
-def _roots(u, g: Groups, translation_invariant: bool, max_iter: int):
+@functools.partial(jax.custom_jvp, nondiff_argnums=(3,))
+def _roots(u, g: Groups, translation_invariant, max_iter: int):
     z, active, it, conv = _aberth(u, g, translation_invariant, max_iter)
     return z, active, it, conv
 
 
 @_roots.defjvp
-def _roots_jvp(translation_invariant, max_iter, primals, tangents):
-    u, g = primals
-    du, dg = tangents
+def _roots_jvp(max_iter, primals, tangents):
+    u, g, translation_invariant = primals
+    du, dg, _ = tangents
     z, active, it, conv = _roots(u, g, translation_invariant, max_iter)
     zs = jax.lax.stop_gradient(z)
     dh = jax.jvp(lambda uu, gg: secular(zs, uu, gg), (u, g), (du, dg))[1]
@@ -244,9 +249,14 @@ def _roots_jvp(translation_invariant, max_iter, primals, tangents):
     return (z, active, it, conv), (dz, zero_bool, zero_int, zero_int)
 
 
-def find_roots(u, g: Groups, translation_invariant: bool, max_iter: int = 400) -> RootInfo:
-    """All zeros of h in the lower half plane (differentiable in u and the group values)."""
+def find_roots(u, g: Groups, translation_invariant, max_iter: int = 400) -> RootInfo:
+    """All zeros of h in the lower half plane (differentiable in u and the group values).
+
+    ``translation_invariant`` (scalar bool array): Phi 1 = 0 exactly, so z = 0 is a root; it is held
+    fixed and excluded from the residue sums (the integrands are regular there).
+    """
     g = eqx.tree_at(lambda x: x.weight, g, jax.lax.stop_gradient(g.weight))
     gs = Groups(g.c, g.m, g.gamma, g.weight, jnp.zeros((0,), int), jnp.zeros((0,), int))  # maps: not inputs
-    z, active, it, conv = _roots(u, gs, translation_invariant, max_iter)
+    ti = jax.lax.stop_gradient(jnp.asarray(translation_invariant, bool))
+    z, active, it, conv = _roots(u, gs, ti, max_iter)
     return RootInfo(z, active, it, conv)

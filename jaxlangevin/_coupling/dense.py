@@ -45,7 +45,7 @@ class Dense(AbstractCoupling):
 
     def structure(self, n: int):
         self.validate_size(n)
-        return DenseStiffness(self.phi, False)
+        return DenseStiffness(self.phi, jnp.asarray(False))
 
 
 def _finite(a):

@@ -54,4 +54,4 @@ class MeanField(AbstractCoupling):
     def structure(self, n: int):
         self.validate_size(n)
         u = self.k / self.kac_factor(n)
-        return DiagonalPlusRankOne(jnp.full((n,), n * u), u, True, True)
+        return DiagonalPlusRankOne(jnp.full((n,), n * u), u, True, jnp.asarray(True))

@@ -28,4 +28,4 @@ class NearestNeighbour(AbstractCoupling):
 
     def structure(self, n: int):
         deg = jnp.full((n,), 2.0).at[0].add(-1.0).at[-1].add(-1.0) if n > 1 else jnp.zeros((1,))
-        return Tridiagonal(self.g * deg, jnp.full((n - 1,), -1.0) * self.g, True)
+        return Tridiagonal(self.g * deg, jnp.full((n - 1,), -1.0) * self.g, jnp.asarray(True))

@@ -22,7 +22,7 @@ class Pinning(AbstractCoupling):
         return -self.k0 * q
 
     def structure(self, n: int):
-        return DiagonalPlusRankOne(jnp.full((n,), 1.0) * self.k0, jnp.zeros(()), False, False)
+        return DiagonalPlusRankOne(jnp.full((n,), 1.0) * self.k0, jnp.zeros(()), False, self.k0 == 0)
 
 
 class FixedWalls(AbstractCoupling):
@@ -44,4 +44,4 @@ class FixedWalls(AbstractCoupling):
         return -d.reshape((1,) * (q.ndim - 1) + d.shape) * q
 
     def structure(self, n: int):
-        return DiagonalPlusRankOne(self._diag(n), jnp.zeros(()), False, False)
+        return DiagonalPlusRankOne(self._diag(n), jnp.zeros(()), False, self.k == 0)

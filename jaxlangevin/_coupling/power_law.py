@@ -55,4 +55,4 @@ class PowerLaw(AbstractCoupling):
         idx = jnp.arange(n)
         off = -w[jnp.abs(idx[:, None] - idx[None, :])]
         phi = off - jnp.diag(jnp.sum(off, axis=1))
-        return DenseStiffness(phi, True)
+        return DenseStiffness(phi, jnp.asarray(True))

@@ -7,27 +7,30 @@ A coupling reports its stiffness matrix Phi in the cheapest exact form:
 - ``DenseStiffness``: anything else, an N x N matrix.
 
 Sums of structures stay in the cheapest form that holds both (``combine``). Which form applies is a
-static property of the coupling *types*, never of their (possibly traced) values.
+static property of the coupling *types*, never of their (possibly traced) values. Whether Phi 1 = 0
+(``translation_invariant``: a free centre of mass, an exact zero mode) is a scalar bool array known
+exactly by construction (mean-field and nearest neighbour: always; pinning and walls: when their
+spring is exactly 0), so ``MeanField(k) + Pinning(0.0)`` is recognised like ``MeanField(k)``.
 """
 
 from __future__ import annotations
 
 import equinox as eqx
 import jax.numpy as jnp
-from jaxtyping import Array, Float
+from jaxtyping import Array, Bool, Float
 
 
 class DiagonalPlusRankOne(eqx.Module):
     """Phi = diag(diag) - u 1 1^T.
 
     ``has_rank_one`` is False for purely diagonal pieces (pinning, walls) and ``translation_invariant``
-    is True when Phi 1 = 0 holds by construction (mean-field alone), which fixes an exact zero mode.
+    is True when Phi 1 = 0 holds by construction, which fixes an exact zero mode.
     """
 
     diag: Float[Array, " N"]
     u: Float[Array, ""]
     has_rank_one: bool = eqx.field(static=True)
-    translation_invariant: bool = eqx.field(static=True)
+    translation_invariant: Bool[Array, ""]
 
     def to_dense(self) -> Float[Array, "N N"]:
         n = self.diag.shape[0]
@@ -39,7 +42,7 @@ class Tridiagonal(eqx.Module):
 
     diag: Float[Array, " N"]
     off: Float[Array, " N-1"]
-    translation_invariant: bool = eqx.field(static=True)
+    translation_invariant: Bool[Array, ""]
 
     def to_dense(self) -> Float[Array, "N N"]:
         return jnp.diag(self.diag) + jnp.diag(self.off, 1) + jnp.diag(self.off, -1)
@@ -49,7 +52,7 @@ class DenseStiffness(eqx.Module):
     """A general symmetric Phi."""
 
     matrix: Float[Array, "N N"]
-    translation_invariant: bool = eqx.field(static=True, default=False)
+    translation_invariant: Bool[Array, ""]
 
     def to_dense(self) -> Float[Array, "N N"]:
         return self.matrix
@@ -57,7 +60,7 @@ class DenseStiffness(eqx.Module):
 
 def combine(a, b):
     """The cheapest exact structure of Phi_a + Phi_b."""
-    ti = a.translation_invariant and b.translation_invariant
+    ti = jnp.logical_and(a.translation_invariant, b.translation_invariant)
     if isinstance(a, DiagonalPlusRankOne) and isinstance(b, DiagonalPlusRankOne):
         return DiagonalPlusRankOne(a.diag + b.diag, a.u + b.u, a.has_rank_one or b.has_rank_one, ti)
     for x, y in ((a, b), (b, a)):
