@@ -73,22 +73,29 @@ def negf_steady_state(system: System) -> SteadyState:
     masks = system.bath_masks()
     gam_b = jnp.stack([b.gamma for b in system.baths]).astype(system.masses.dtype)
     temp_b = jnp.stack([b.temperature for b in system.baths]).astype(system.masses.dtype)
-    scale = temp_b * gam_b / jnp.pi
+    coef = gam_b / jnp.pi  # K[b, n] = (gamma_b / pi) I_{n,b}: <v_n^2> = sum_b T_b K[b, n]
     friction = system.site_friction()
     if isinstance(st, DiagonalPlusRankOne) and st.has_rank_one:
-        v2, v2_err, rate, converged = _secular_path(system, st, friction, masks, scale, temp_b, gam_b)
+        k, k_err, rate, converged = _secular_path(system, st, friction, masks, coef, gam_b)
         method = "secular-residues"
     else:
         fmask = jnp.asarray(masks, system.masses.dtype)
-        v2, v2_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, scale)
-        v2_err = 4 * v2_err
+        k, k_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, coef)
+        k_err = 4 * k_err
         rate = _slowest_rate(lam)
         converged = jnp.asarray(True)
         method = "modal-residues"
     m = system.masses
     fm = jnp.asarray(masks, m.dtype)
-    flux = gam_b * (temp_b * (fm @ (1 / m)) - fm @ v2)
-    flux_err = gam_b * (fm @ v2_err)
+    v2 = temp_b @ k
+    v2_err = jnp.abs(temp_b) @ k_err
+    # J_b = sum_{n in S_b} gamma_b (T_b / m_n - <v_n^2>). At bath sites the sum rule
+    # sum_c K[c, n] = 1 / m_n (equipartition at equal temperatures) turns this into the Landauer form
+    # J_b = gamma_b sum_{n in S_b} sum_c (T_b - T_c) K[c, n]: no cancellation between T_b / m_n and
+    # <v_n^2>, which would cost a factor T / (m J) of relative precision in small fluxes.
+    dt = temp_b[:, None] - temp_b[None, :]  # (b, c)
+    flux = gam_b * jnp.einsum("bc,cn,bn->b", dt, k, fm)
+    flux_err = gam_b * jnp.einsum("bc,cn,bn->b", jnp.abs(dt), k_err, fm)
     result = SteadyState(
         flux=flux,
         temperature=m * v2,
@@ -114,12 +121,16 @@ def _group_masks(g, n_baths):
     return ((g.code[None, :] // bits[:, None]) % 2 == 1) & (g.weight[None, :] > 0)
 
 
-def _secular_path(system, st, friction, masks, scale, temp_b, gam_b):
-    """Mean-field family: groups of exchangeable sites, then secular roots or collective modes."""
+def _secular_path(system, st, friction, masks, coef, gam_b):
+    """Mean-field family: groups of exchangeable sites, then secular roots or collective modes.
+
+    Returns per-bath coefficients K (n_baths, N) with <v_n^2> = sum_b T_b K[b, n], their error, the
+    slowest damping rate and the convergence flag.
+    """
     g = group_sites(st.diag, system.masses, friction, _membership_codes(masks))
     gmask = _group_masks(g, masks.shape[0]).astype(g.c.dtype)
     coincident = coincident_damped_groups(g)
-    args = (st, g, gmask, scale, st.translation_invariant)
+    args = (st, g, gmask, coef)
     if is_concrete(coincident):
         bright = _collective_modal(*args) if bool(coincident) else _bright_secular(*args)
     elif g.c.shape[0] <= TRACED_MODAL_LIMIT:
@@ -129,27 +140,27 @@ def _secular_path(system, st, friction, masks, scale, temp_b, gam_b):
         # branches' residuals: O(N^2) memory. Refuse the singular case instead of a wrong number.
         bright = _bright_secular(*args)
         bright = (eqx.error_if(bright[0], coincident, _COINCIDENT_MSG),) + bright[1:]
-    v2_g, err_g, rate, converged = bright
-    v2_g = v2_g + _residues.internal_modes(g, gmask, temp_b, gam_b)
+    k_g, err_g, rate, converged = bright
+    k_g = k_g + _residues.internal_modes(g, gmask, gam_b)
     damped_internal = (g.weight >= 2) & (g.gamma > 0)
     internal_rate = jnp.min(jnp.where(damped_internal, _oscillator_rate(g.c, g.m, g.gamma), jnp.inf))
     sg = g.site_group
-    return v2_g[sg], err_g[sg], jnp.minimum(rate, internal_rate), converged
+    return k_g[:, sg], err_g[:, sg], jnp.minimum(rate, internal_rate), converged
 
 
-def _bright_secular(st, g, gmask, scale, ti):
-    """<V_g^2>/w_g of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
-    roots = find_roots(st.u, g, ti)
+def _bright_secular(st, g, gmask, coef):
+    """Per-bath K[b, g] of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
+    roots = find_roots(st.u, g, st.translation_invariant)
     counts = gmask * g.weight[None, :]  # (nb, R) sites of bath b in group g
-    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, scale)
-    v2 = jnp.sum(gmask * in_bath[None, :] * scale[:, None] + bright, axis=0).real
-    v2_err = jnp.sum(gmask * err_in[None, :] * jnp.abs(scale)[:, None] + err, axis=0)
-    v2_err = 16 * jnp.finfo(g.c.dtype).eps * v2_err
+    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, coef)
+    k = (gmask * in_bath[None, :] * coef[:, None] + bright).real
+    k_err = gmask * err_in[None, :] * jnp.abs(coef)[:, None] + err
+    k_err = 16 * jnp.finfo(g.c.dtype).eps * k_err
     rate = jnp.min(jnp.where(roots.active, -roots.roots.imag, jnp.inf))
-    return v2, v2_err, rate, roots.converged
+    return k, k_err, rate, roots.converged
 
 
-def _collective_modal(st, g, gmask, scale, ti):
+def _collective_modal(st, g, gmask, coef):
     """Same quantity from the modal method on the R collective coordinates (exact, O(R^3)).
 
     Used when two damped groups in different baths have equal (c, m, gamma), where the secular form
@@ -160,9 +171,9 @@ def _collective_modal(st, g, gmask, scale, ti):
     s = jnp.sqrt(g.weight)
     c = jnp.where(live, g.c, 1.0 + jnp.arange(r))  # padding: isolated oscillators at distinct frequencies
     phi = jnp.diag(c) - st.u * jnp.outer(s, s)
-    v2, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, scale)
-    w = jnp.where(live, g.weight, 1.0)
-    return v2 / w, 4 * err / w, _slowest_rate(lam), jnp.asarray(True)
+    k, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, coef)
+    w = jnp.where(live, g.weight, 1.0)[None, :]
+    return k / w, 4 * err / w, _slowest_rate(lam), jnp.asarray(True)
 
 
 def _oscillator_rate(c, m, gamma):

@@ -80,30 +80,32 @@ def _hprime(z, u, g, x):
     return u * jnp.sum(g.weight[None, :] * da * x * x, axis=1)
 
 
-def internal_modes(g: Groups, group_masks, temp_b, gam_b):
-    """<v_n^2> of the modes inside a damped group orthogonal to its uniform vector.
+def internal_modes(g: Groups, group_masks, gam_b):
+    """Per-bath coefficients of the modes inside a damped group orthogonal to its uniform vector.
 
     They feel neither the coupling (rank one along the uniform vector) nor other sites, so each is an
-    independent oscillator (c_g, m_g) held by the group's baths: in equilibrium at
+    independent oscillator (c_g, m_g) held by the group's baths, in equilibrium at
     T_eff = sum_b gamma_b T_b / sum_b gamma_b. Site n of a group of w sites carries (1 - 1/w) of them:
-    <v_n^2>_internal = (1 - 1/w) T_eff / m_g. Zero for undamped groups (dark modes, started at rest).
+    <v_n^2>_internal = sum_b T_b K_bg with K_bg = (1 - 1/w) gamma_b [b holds g] / (m_g sum_b' gamma_b').
+    Zero for undamped groups (dark modes, started at rest). Shape (n_baths, R).
     """
     w = jnp.where(g.weight > 0, g.weight, 1.0)
-    gsum = gam_b @ group_masks
-    teff = (gam_b * temp_b) @ group_masks / jnp.where(gsum > 0, gsum, 1.0)
-    return jnp.where((g.weight >= 2) & (gsum > 0), (1 - 1 / w) * teff / g.m, 0.0)
+    held = gam_b[:, None] * group_masks  # (nb, R)
+    gsum = jnp.sum(held, axis=0)
+    frac = held / jnp.where(gsum > 0, gsum, 1.0)[None, :]
+    return jnp.where((g.weight >= 2) & (gsum > 0), (1 - 1 / w) / g.m, 0.0)[None, :] * frac
 
 
 def modal(phi, masses, friction, bath_masks, scale):
-    # bath_masks: (n_baths, N) float, 1 where the site belongs to the bath
     """I-sums for any stiffness matrix from the eigen-decomposition of the drift matrix. O(N^3).
 
     A = [[0, I], [-M^-1 Phi, -M^-1 Gamma]] = V diag(mu) V^-1; the poles of G are lambda = i mu and
     Res G = i V_q,k (V^-1)_k,v M^-1. Then I_{n,b} = 2 pi i sum_{k,l} lambda_k^2 R^k_nj R^l_nj /(lambda_k + lambda_l)
-    summed over j in S_b, as a matrix product.
+    summed over j in S_b, as a matrix product. ``bath_masks``: (n_baths, N) float, 1 where the site
+    belongs to the bath; ``scale``: (n_baths,) factor applied to bath b's integral.
 
-    Returns ``(v2 (N,), err (N,), poles (2N,))``; ``err`` is an absolute error estimate of v2 (pre-scaling
-    by 16 eps is not applied here).
+    Returns ``(k (n_baths, N), err (n_baths, N), poles (2N,))``: k[b, n] = scale_b I_{n,b}, and an
+    absolute error estimate of each.
     """
     n = masses.shape[0]
     minv = 1.0 / masses
@@ -119,13 +121,12 @@ def modal(phi, masses, friction, bath_masks, scale):
     y = winv[:, n:] * minv[None, :]  # (2N, N): Y_kj = (V^-1)_{k, N+j} / m_j
     denom = lam[:, None] + lam[None, :]
     cmat = jnp.where(denom == 0, 0.0, lam[:, None] ** 2 / jnp.where(denom == 0, 1.0, denom))
-    v2 = jnp.zeros((n,), phi.dtype)
-    err = jnp.zeros((n,), phi.dtype)
+    ks, errs = [], []
     for b in range(bath_masks.shape[0]):
         kb = cmat * ((y * bath_masks[b][None, :]) @ y.T)  # (2N, 2N)
         ib = -2j * jnp.pi * jnp.sum((vq @ kb) * vq, axis=1)
-        v2 = v2 + scale[b] * ib.real
+        ks.append(scale[b] * ib.real)
         # the exact sum is real: its imaginary part measures the rounding (eigenvectors of a
         # non-normal matrix make |summands| a useless bound)
-        err = err + jnp.abs(scale[b]) * (jnp.abs(ib.imag) + n * jnp.finfo(phi.dtype).eps * jnp.abs(ib.real))
-    return v2, err, lam
+        errs.append(jnp.abs(scale[b]) * (jnp.abs(ib.imag) + n * jnp.finfo(phi.dtype).eps * jnp.abs(ib.real)))
+    return jnp.stack(ks), jnp.stack(errs), lam
