@@ -43,9 +43,12 @@ def main(argv=None):
     ax.legend(fontsize=7)
     C.save(args, NAME, fig, k1=k1s, I5=I5, I5_eq63=ref, pairs=np.array(PAIRS), N=N)
     rel = float(np.max(np.abs(I5 / ref - 1)))
-    C.report(NAME, "; ".join(f"(aL,aR)=({p[0]:.3g},{p[1]:.3g}): max I5={I5[i].max():.4f} at k1={k1s[np.argmax(I5[i])]:.2g}"
-                             for i, p in enumerate(PAIRS)) + f"; engine vs Eq.63 max rel err {rel:.1e} "
-             "(caption says (1/6,1/10) has the larger maximum; text says flux falls with the coupled fraction)")
+    maxima = "; ".join(
+        f"(aL,aR)=({p[0]:.3g},{p[1]:.3g}): max I5={I5[i].max():.4f} at k1={k1s[np.argmax(I5[i])]:.2g}"
+        for i, p in enumerate(PAIRS)
+    )
+    C.report(NAME, maxima + f"; engine vs Eq.63 max rel err {rel:.1e} (caption says (1/6,1/10) has the larger "
+             "maximum; text says flux falls with the coupled fraction)")
 
 
 if __name__ == "__main__":

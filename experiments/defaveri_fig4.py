@@ -50,7 +50,8 @@ def main(argv=None):
            axes_order=np.array(["kac", "k0", "masses", "N"]), kacs=np.array(kacs), k0s=np.array(k0s),
            masses=np.array(masses))
     NJ = J[:, :, :, -1] * Ns[-1]
-    C.report(NAME, f"slopes (last 3 N) {np.nanmin(slopes):.3f}..{np.nanmax(slopes):.3f} vs paper -1; N*J/dT at N={Ns[-1]} "
+    C.report(NAME, f"slopes (last 3 N) {np.nanmin(slopes):.3f}..{np.nanmax(slopes):.3f} vs paper -1; "
+             f"N*J/dT at N={Ns[-1]} "
              f"(uniform) Nt=N-1: k0=0 {NJ[0,0,0]:.4f} vs 0.5, k0=0.02 {NJ[0,1,0]:.4f} vs 1/6=0.1667; "
              f"Nt=1: {NJ[1,0,0]:.4f}, {NJ[1,1,0]:.4f} vs 0.5; graded/random within "
              f"{np.nanmax(np.abs(J[:, :, 1:, -1] / J[:, :, :1, -1] - 1)):.1%} of uniform; "

@@ -11,7 +11,8 @@ Sites with equal (c, m) and bath membership form a group g of size w_g. Then det
 
 whose 2 R zeros are the bright poles of G (zeros of h) provided no two groups share a_g(w); the factors
 a_g^(w_g - 1) are modes inside a group orthogonal to its uniform vector: decoupled from everything else
-(dark in the bulk; independent oscillators at their baths' temperature when the group is damped). We find the zeros of p with the Aberth-Ehrlich simultaneous iteration, evaluating
+(dark in the bulk; independent oscillators at their baths' temperature when the group is damped).
+We find the zeros of p with the Aberth-Ehrlich simultaneous iteration, evaluating
 only the logarithmic derivative p'/p = sum_g a_g'/a_g + h'/h: O(R) per root and O(R^2) per sweep,
 never forming polynomial coefficients. Initial guesses use the interlacing of the undamped roots with
 the group frequencies sqrt(c_g / m_g). A translation-invariant system (no pinning, no walls) has the
@@ -68,7 +69,6 @@ def group_sites(c, m, gamma, code) -> Groups:
         _, first, inverse, counts = np.unique(keys, axis=0, return_index=True, return_inverse=True,
                                               return_counts=True)
         inverse = inverse.ravel()
-        r = len(first)
         gid = jnp.asarray(inverse)
         cnt = jnp.asarray(counts, c.dtype)
         rep = jnp.asarray(first)

@@ -64,7 +64,8 @@ BATHS = {
 CASES = [
     ("random", "mf", "intensive"), ("random", "mf_pin_walls", "extensive"), ("random", "mf_kac1", "three_overlapping"),
     ("graded", "mf", "three_overlapping"), ("graded", "mf_pin_walls", "intensive"), ("graded", "mf_kac1", "extensive"),
-    ("uniform", "mf", "intensive"), ("uniform", "mf_pin_walls", "extensive"), ("blocks", "mf_kac1", "three_overlapping"),
+    ("uniform", "mf", "intensive"), ("uniform", "mf_pin_walls", "extensive"),
+    ("blocks", "mf_kac1", "three_overlapping"),
 ]
 
 
@@ -140,7 +141,8 @@ def test_structured_transmission_equals_dense(getkey):
     n = 7
     omega = jnp.linspace(0.01, 3.0, 17)
     for coupling in [jl.MeanField(1.0) + jl.Pinning(0.2), jl.NearestNeighbour(1.0) + jl.Pinning(0.1)]:
-        s = jl.System(jl.masses.random(getkey(), n, 1.0, 0.3), coupling, jl.extensive(n, (0.3, 0.3), (1, 0), (0.5, 0.9)))
+        baths = jl.extensive(n, (0.3, 0.3), (1, 0), (0.5, 0.9))
+        s = jl.System(jl.masses.random(getkey(), n, 1.0, 0.3), coupling, baths)
         tr = jl.transmission(s, omega, 0, 1)
         tr_dense = jl.transmission(jl.System(s.masses, jl.Dense(s.stiffness()), s.baths), omega, 0, 1)
         np.testing.assert_allclose(tr, tr_dense, rtol=1e-10)

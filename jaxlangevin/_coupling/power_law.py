@@ -44,7 +44,8 @@ class PowerLaw(AbstractCoupling):
         # circulant embedding of the symmetric Toeplitz kernel with zero diagonal, length 2N
         kernel = jnp.concatenate([jnp.zeros((1,), w.dtype), w, jnp.zeros((1,), w.dtype), w[::-1]])
         qp = jnp.concatenate([q, jnp.zeros_like(q)], axis=-1)
-        conv = jnp.fft.irfft(jnp.fft.rfft(qp, axis=-1) * jnp.fft.rfft(kernel).reshape((1,) * (q.ndim - 1) + (n + 1,)), n=2 * n, axis=-1)[..., :n]
+        kernel_hat = jnp.fft.rfft(kernel).reshape((1,) * (q.ndim - 1) + (n + 1,))
+        conv = jnp.fft.irfft(jnp.fft.rfft(qp, axis=-1) * kernel_hat, n=2 * n, axis=-1)[..., :n]
         cum = jnp.concatenate([jnp.zeros((1,), w.dtype), jnp.cumsum(w)])  # H(m) = sum_{l<=m} w_l
         idx = jnp.arange(n)
         rowsum = cum[idx] + cum[n - 1 - idx]

@@ -10,79 +10,33 @@
 
 from .andreucci import (
     andreucci_bath_site_temperatures_extensive as andreucci_bath_site_temperatures_extensive,
-)
-from .andreucci import (
     andreucci_bath_site_temperatures_intensive as andreucci_bath_site_temperatures_intensive,
-)
-from .andreucci import (
     andreucci_bulk_temperature_extensive as andreucci_bulk_temperature_extensive,
-)
-from .andreucci import (
     andreucci_bulk_temperature_intensive as andreucci_bulk_temperature_intensive,
-)
-from .andreucci import (
     andreucci_bulk_temperature_intensive_large_n as andreucci_bulk_temperature_intensive_large_n,
-)
-from .andreucci import (
     andreucci_flux_extensive as andreucci_flux_extensive,
-)
-from .andreucci import (
     andreucci_flux_intensive as andreucci_flux_intensive,
-)
-from .andreucci import (
     andreucci_flux_intensive_large_n as andreucci_flux_intensive_large_n,
-)
-from .andreucci import (
     andreucci_i1 as andreucci_i1,
-)
-from .andreucci import (
     andreucci_i1_large_n as andreucci_i1_large_n,
-)
-from .andreucci import (
     andreucci_i2 as andreucci_i2,
-)
-from .andreucci import (
     andreucci_i5 as andreucci_i5,
-)
-from .andreucci import (
     andreucci_i6 as andreucci_i6,
-)
-from .andreucci import (
     andreucci_k1 as andreucci_k1,
 )
 from .defaveri import (
     defaveri_flux as defaveri_flux,
-)
-from .defaveri import (
     defaveri_flux_large_n as defaveri_flux_large_n,
-)
-from .defaveri import (
     defaveri_green_end_to_end as defaveri_green_end_to_end,
-)
-from .defaveri import (
     defaveri_lorentzian_a as defaveri_lorentzian_a,
-)
-from .defaveri import (
     defaveri_resonance_frequency as defaveri_resonance_frequency,
-)
-from .defaveri import (
     defaveri_transmission as defaveri_transmission,
-)
-from .defaveri import (
     defaveri_transmission_lorentzian as defaveri_transmission_lorentzian,
 )
 from .finite_n import (
     EqualMassSteadyState as EqualMassSteadyState,
-)
-from .finite_n import (
     kac_factor as kac_factor,
-)
-from .finite_n import (
     mean_field_equal_mass_profile as mean_field_equal_mass_profile,
-)
-from .finite_n import (
     mean_field_equal_mass_steady_state as mean_field_equal_mass_steady_state,
-)
-from .finite_n import (
     mean_field_equal_mass_temperatures as mean_field_equal_mass_temperatures,
 )
