@@ -6,8 +6,7 @@ changes JAX's global settings.
 """
 
 from . import analytic as analytic, masses as masses
-from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath
-from ._bath import extensive as extensive, intensive as intensive
+from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath, extensive as extensive, intensive as intensive
 from ._coupling import (
     AbstractCoupling as AbstractCoupling,
     CouplingSum as CouplingSum,
@@ -20,8 +19,14 @@ from ._coupling import (
 )
 from ._greens import green as green, transmission as transmission
 from ._initial import AbstractInitial as AbstractInitial, AtRest as AtRest, Given as Given, Thermal as Thermal
+from ._integrators import BAOAB as BAOAB, AbstractIntegrator as AbstractIntegrator, EulerMaruyama as EulerMaruyama
 from ._negf import negf_steady_state as negf_steady_state
-from ._solution import SteadyState as SteadyState
+from ._simulate import simulate as simulate
+from ._solution import (
+    SimulationDiverged as SimulationDiverged,
+    SimulationResult as SimulationResult,
+    SteadyState as SteadyState,
+)
 from ._system import System as System
 
 __version__ = "0.1.0"

@@ -75,3 +75,32 @@ class System(eqx.Module):
     def stiffness(self) -> Float[Array, "N N"]:
         """Dense Phi (O(N^2) memory)."""
         return self.coupling.to_dense(self.n_sites)
+
+    def force(self, q: Float[Array, "... N"]) -> Float[Array, "... N"]:
+        """Conservative force on every site, -Phi q, at the coupling's own cost (batched over leading axes)."""
+        return self.coupling.force(q)
+
+    def max_frequency(self) -> float:
+        """An upper bound on the largest normal-mode frequency sqrt(lambda_max(M^-1 Phi)) (concrete values).
+
+        Diagonal plus rank one Phi = D - u 1 1^T with u >= 0: lambda_max <= max_n D_n / m_n (O(N)).
+        Otherwise Gershgorin on M^-1/2 Phi M^-1/2 (tridiagonal O(N); dense O(N^2)).
+        """
+        from ._coupling.structure import DiagonalPlusRankOne, Tridiagonal
+
+        m = np.asarray(self.masses, dtype=float)
+        st = self.coupling.structure(self.n_sites)
+        if isinstance(st, DiagonalPlusRankOne):
+            d, u = np.asarray(st.diag, float), float(st.u)
+            bound = np.max(d / m) if u >= 0 else np.max((d + abs(u) * self.n_sites) / m)
+        elif isinstance(st, Tridiagonal):
+            d, off = np.asarray(st.diag, float), np.abs(np.asarray(st.off, float))
+            s = 1.0 / np.sqrt(m)
+            row = np.abs(d) * s * s
+            row[:-1] += off * s[:-1] * s[1:]
+            row[1:] += off * s[:-1] * s[1:]
+            bound = np.max(row)
+        else:
+            s = 1.0 / np.sqrt(m)
+            bound = np.max(np.sum(np.abs(np.asarray(st.to_dense(), float)) * s[:, None] * s[None, :], axis=1))
+        return float(np.sqrt(max(bound, 0.0)))

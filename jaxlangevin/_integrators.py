@@ -1,0 +1,114 @@
+"""Time steppers for the Langevin equations of a ``System`` (CONVENTIONS "Time integration").
+
+State: positions and velocities of a batch of trajectories, shape (n_traj, N). Each step also returns
+the heat each bath gave to the system during the step (per trajectory, shape (n_traj, n_baths)): the
+kinetic energy change of the bath's sites caused by the bath's own update (friction + noise) and by
+nothing else, so that sum_b heat_b is the energy change of the system up to the integrator's
+splitting error, and the flux averages obey J_L + J_R = 0 to statistical accuracy in a steady state.
+
+Random numbers are drawn only where there is a bath: ``noise`` has shape (n_traj, n_noise) with
+n_noise = sum_b |S_b| (``noise_size``), bath b using the columns ``noise_slices(system)[b]``.
+
+- ``BAOAB`` (default): B (half kick), A (half drift), O (exact Ornstein-Uhlenbeck update of each bath in
+  turn: v <- c v + sqrt((1 - c^2) T_b / m) xi, c = exp(-gamma_b dt / m)), A, B. Second order in dt for
+  configurational averages; for a harmonic system stable while omega_max dt < 2. Leimkuhler & Matthews,
+  Appl. Math. Res. Express 2013, 34 (2013).
+- ``EulerMaruyama``: semi-implicit (symplectic) Euler-Maruyama, v <- v + dt (F - gamma v)/m + sqrt(2 gamma T dt)/m xi,
+  then q <- q + dt v. First order; the velocity variance at bath sites is biased by O(gamma T dt / m^2).
+  A reference, not a production method. Same stability limit.
+
+Cost per step: one force evaluation (BAOAB reuses the force of the previous step's last half kick) at
+the coupling's own cost (mean-field O(N) per trajectory), O(N) elementwise work, O(n_noise) normals.
+"""
+
+from __future__ import annotations
+
+import abc
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+
+from ._system import System
+
+
+def noise_size(system: System) -> int:
+    """Number of normal random numbers per trajectory and step (one per bath site per bath)."""
+    return sum(len(b.sites) for b in system.baths)
+
+
+def noise_slices(system: System) -> list[slice]:
+    """Columns of the per-step noise used by each bath."""
+    out, start = [], 0
+    for b in system.baths:
+        out.append(slice(start, start + len(b.sites)))
+        start += len(b.sites)
+    return out
+
+
+class AbstractIntegrator(eqx.Module):
+    """One step (q, v, f) -> (q, v, f, heat) for a batch of trajectories; f is the force at q."""
+
+    @abc.abstractmethod
+    def step(self, system: System, dt, q, v, f, noise):
+        """Advance by dt. ``noise``: (n_traj, n_noise) standard normals. Returns (q, v, f, heat)."""
+
+    @property
+    @abc.abstractmethod
+    def order(self) -> int:
+        """Weak order of the bias of stationary averages in dt."""
+
+
+def _bath_update(system: System, v, noise, dt, exact: bool):
+    """Apply each bath's friction and noise to its sites in turn; return v and the heat per bath."""
+    m = system.masses
+    heats = []
+    for b, sl in zip(system.baths, noise_slices(system)):
+        idx = np.asarray(b.sites)
+        mb = m[idx][None, :]
+        vb = v[:, idx]
+        xi = noise[:, sl]
+        gamma = b.gamma.astype(v.dtype)
+        temp = b.temperature.astype(v.dtype)
+        if exact:
+            c = jnp.exp(-gamma * dt / mb)
+            new = c * vb + jnp.sqrt((1 - c * c) * temp / mb) * xi
+        else:
+            new = vb - dt * gamma * vb / mb + jnp.sqrt(2 * gamma * temp * dt) / mb * xi
+        heats.append(jnp.sum(0.5 * mb * (new * new - vb * vb), axis=-1))
+        v = v.at[:, idx].set(new)
+    heat = jnp.stack(heats, axis=-1) if heats else jnp.zeros(v.shape[:-1] + (0,), v.dtype)
+    return v, heat
+
+
+class BAOAB(AbstractIntegrator):
+    """BAOAB splitting with the exact Ornstein-Uhlenbeck step (the default). Second order."""
+
+    def step(self, system, dt, q, v, f, noise):
+        m = system.masses[None, :]
+        v = v + (0.5 * dt) * f / m
+        q = q + (0.5 * dt) * v
+        v, heat = _bath_update(system, v, noise, dt, exact=True)
+        q = q + (0.5 * dt) * v
+        f = system.force(q)
+        v = v + (0.5 * dt) * f / m
+        return q, v, f, heat
+
+    @property
+    def order(self) -> int:
+        return 2
+
+
+class EulerMaruyama(AbstractIntegrator):
+    """Semi-implicit Euler-Maruyama (velocity first, then position with the new velocity). First order."""
+
+    def step(self, system, dt, q, v, f, noise):
+        v = v + dt * f / system.masses[None, :]
+        v, heat = _bath_update(system, v, noise, dt, exact=False)
+        q = q + dt * v
+        f = system.force(q)
+        return q, v, f, heat
+
+    @property
+    def order(self) -> int:
+        return 1

@@ -1,0 +1,381 @@
+"""Ensembles of Langevin trajectories: streamed steady-state temperatures and heat fluxes.
+
+``simulate`` integrates n_traj independent trajectories as one batched state (n_traj, N), in jitted
+chunks of steps, and accumulates per-trajectory time sums of v_n^2 and of the heat each bath gives.
+Nothing of the trajectories is stored. Error bars are standard errors across trajectories (which are
+independent), so they are honest whatever the autocorrelation time within a trajectory.
+
+Reproducibility: trajectory i uses the key ``fold_in(key, i)`` (its global index) and step s the key
+``fold_in(that, s)``, so results do not depend on the chunking, on the number of devices the
+trajectory axis is sharded over, or on interruptions (``checkpoint``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import sys
+import tempfile
+import warnings
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from ._initial import AbstractInitial, AtRest, Given, Thermal
+from ._integrators import BAOAB, AbstractIntegrator, noise_size
+from ._solution import SimulationDiverged, SimulationResult
+from ._system import System
+
+#: default number of steps per jitted chunk is chosen so that a chunk takes roughly this many
+#: oscillator-steps (progress updates and checkpoints happen between chunks)
+_CHUNK_WORK = 2**28
+
+
+def simulate(
+    system: System,
+    *,
+    n_traj: int,
+    dt: float,
+    t_relax: float,
+    t_measure: float,
+    key,
+    init: AbstractInitial = AtRest(),
+    integrator: AbstractIntegrator = BAOAB(),
+    chunk_steps: int | None = None,
+    record_every: int | None = None,
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+) -> SimulationResult:
+    """Run ``n_traj`` trajectories and return steady-state fluxes and temperatures with error bars.
+
+    The equations are CONVENTIONS "The system" with Ohmic baths; the flux of bath b is the energy its
+    own (friction + noise) update gives to its sites per unit time (CONVENTIONS "Time integration"),
+    so sum_b J_b = 0 to statistical accuracy in a steady state (``energy_balance``).
+
+    Arguments:
+        system: the ``jl.System`` (concrete values; Ohmic baths).
+        n_traj: number of independent trajectories, >= 2 (standard errors need two).
+        dt: time step, > 0 and below the stability limit 2 / omega_max (checked before running).
+        t_relax: time discarded before measuring (>= 0), rounded to whole steps.
+        t_measure: averaging time (> 0), rounded to whole steps; the result records the times used.
+        key: a JAX PRNG key (``jax.random.key(seed)``).
+        init: ``AtRest()``, ``Thermal(T)`` (equilibrium of the isolated system at T: v ~ N(0, T/m),
+            q ~ N(0, T Phi^-1) with free zero modes at 0) or ``Given(q, v)`` with shapes (N,) or (n_traj, N).
+        integrator: ``BAOAB()`` (default) or ``EulerMaruyama()``.
+        chunk_steps: steps per jitted chunk (default: about 2^28 / (n_traj N), at least 1).
+        record_every: if set, also record every ``record_every`` steps (from the start, relaxation
+            included) the block averages of the ensemble-mean kinetic temperature of each site and of
+            the flux of each bath: ``result.series``. Memory: (steps / record_every) x (N + n_baths) floats.
+        progress: show a progress bar (tqdm, on stderr) between chunks.
+        checkpoint: a file path. After every chunk the state and all accumulated sums are written there
+            (atomically); a later call with the same arguments resumes from it and gives exactly the
+            result of the uninterrupted run. A file from a different run raises ValueError.
+
+    Cost: per step one force evaluation per trajectory at the coupling's cost (mean-field O(N)), O(N)
+    elementwise work and one normal random number per bath site. Memory O(n_traj N).
+
+    Raises ``SimulationDiverged`` (a ``FloatingPointError``) if a trajectory turns non-finite; its
+    ``partial`` attribute holds the result of the chunks completed before.
+    """
+    cfg = _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrator, chunk_steps, record_every)
+    n, dtype = system.n_sites, system.masses.dtype
+    dt_arr = jnp.asarray(dt, dtype)
+    n_relax, n_meas = cfg["n_relax"], cfg["n_meas"]
+    total = n_relax + n_meas
+    chunk = cfg["chunk"]
+
+    devices = jax.local_devices()
+    n_dev = len(devices)
+    n_pad = -(-n_traj // n_dev) * n_dev
+    mesh = Mesh(np.array(devices), ("traj",)) if n_dev > 1 else None
+    sharding = NamedSharding(Mesh(np.array(devices), ("traj",)), PartitionSpec("traj"))
+
+    init_key, run_key = jax.random.split(key)
+    idx = jnp.arange(n_pad, dtype=jnp.uint32)
+    traj_keys = jax.device_put(jax.vmap(lambda i: jax.random.fold_in(run_key, i))(idx), sharding)
+    weight = jax.device_put(jnp.where(jnp.arange(n_pad) < n_traj, 1.0 / n_traj, 0.0).astype(dtype), sharding)
+
+    fingerprint = _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator)
+    state = _load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
+    if state is None:
+        q0, v0 = _initial_state(system, init, init_key, n_pad, n_traj)
+        state = dict(
+            q=np.asarray(q0), v=np.asarray(v0), done=0,
+            sum_v2=np.zeros((n_pad, n)), sum_heat=np.zeros((n_pad, len(system.baths))),
+            series_t=np.zeros((0, n)), series_j=np.zeros((0, len(system.baths))),
+        )
+    q = jax.device_put(jnp.asarray(state["q"], dtype), sharding)
+    v = jax.device_put(jnp.asarray(state["v"], dtype), sharding)
+    f = jax.device_put(jnp.asarray(state["f"], dtype), sharding) if "f" in state else system.force(q)
+
+    n_noise = noise_size(system)
+    bar = _progress(progress, total, state["done"])
+    chunk_index = state["done"] // chunk if chunk else 0
+    try:
+        while state["done"] < total:
+            start = state["done"]
+            # never straddle the relax/measure boundary: a chunk either measures or not
+            end = min(start + chunk, n_relax if start < n_relax else total)
+            length = end - start
+            block = record_every if record_every else length
+            n_blocks, rest = divmod(length, block)
+            sizes = [(block, n_blocks)] if n_blocks else []
+            if rest:
+                sizes.append((rest, 1))
+            measure = start >= n_relax
+            sv2, sh, bt, bj = [], [], [], []
+            for bsize, nb in sizes:
+                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, mesh, system, dt_arr, q, v, f,
+                                                             traj_keys, weight, jnp.uint32(start), bsize, nb)
+                start += bsize * nb
+                sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
+            finite = np.asarray(jnp.all(jnp.isfinite(q), axis=1) & jnp.all(jnp.isfinite(v), axis=1))[:n_traj]
+            if not finite.all():
+                partial = _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every,
+                                  partial=True)
+                raise SimulationDiverged(
+                    f"simulate: {int((~finite).sum())} of {n_traj} trajectories turned non-finite in chunk "
+                    f"{chunk_index} (steps {state['done']}..{end}); dt = {dt} may be too large for the "
+                    "nonlinear forces. Statistics of the completed chunks are in `.partial`.",
+                    partial,
+                )
+            if measure:  # host float64 sums: no drift however long the run
+                state["sum_v2"] += sum(np.asarray(x, np.float64) for x in sv2)
+                state["sum_heat"] += sum(np.asarray(x, np.float64) for x in sh)
+            if record_every:
+                m = np.asarray(system.masses, np.float64)
+                t_blocks = [np.asarray(x, np.float64) * m / bsize for x, (bsize, _) in zip(bt, sizes)]
+                j_blocks = [np.asarray(x, np.float64) / (bsize * float(dt)) for x, (bsize, _) in zip(bj, sizes)]
+                state["series_t"] = np.concatenate([state["series_t"]] + t_blocks)
+                state["series_j"] = np.concatenate([state["series_j"]] + j_blocks)
+            state["q"], state["v"], state["f"], state["done"] = np.asarray(q), np.asarray(v), np.asarray(f), end
+            chunk_index += 1
+            if checkpoint is not None:
+                _save_checkpoint(checkpoint, fingerprint, state)
+            if bar is not None:
+                bar.update(length)
+    finally:
+        if bar is not None:
+            bar.close()
+    return _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every)
+
+
+# ------------------------------------------------------------------------------------------------
+# the jitted chunk
+# ------------------------------------------------------------------------------------------------
+
+
+@eqx.filter_jit
+def _run_chunk(integrator, n_noise, mesh, system, dt, q, v, f, traj_keys, weight, step0, block, n_blocks):
+    """n_blocks x block steps from global step step0 (module level, so compiled once per shape).
+
+    Returns the state, per-trajectory sums of v^2 and heat, and per-block ensemble means of both (for
+    ``record_every``). The force f is carried between chunks: recomputing it could round differently
+    and break chunk independence. With several devices the trajectory axis is split with
+    ``shard_map``: every device runs the single-device program on its trajectories (so results are
+    bitwise those of one device; automatic SPMD partitioning was found to round differently).
+    """
+    body = functools.partial(_chunk_body, integrator, n_noise, block, n_blocks, mesh is not None)
+    if mesh is None:
+        return body(system, dt, q, v, f, traj_keys, weight, step0)
+    t, rep = PartitionSpec("traj"), PartitionSpec()
+    sharded = jax.shard_map(body, mesh=mesh, in_specs=(rep, rep, t, t, t, t, t, rep),
+                            out_specs=(t, t, t, t, t, rep, rep))
+    return sharded(system, dt, q, v, f, traj_keys, weight, step0)
+
+
+def _chunk_body(integrator, n_noise, block, n_blocks, sharded, system, dt, q, v, f, traj_keys, weight, step0):
+    dtype = q.dtype
+    n_baths = len(system.baths)
+
+    def one_step(carry, s):
+        q, v, f, acc_v2, acc_heat = carry
+        noise = jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, s), (n_noise,), dtype))(traj_keys)
+        q, v, f, heat = integrator.step(system, dt, q, v, f, noise)
+        return (q, v, f, acc_v2 + v * v, acc_heat + heat), None
+
+    def accumulators():  # derived from q, so they vary over the device axis like q under shard_map
+        return jnp.zeros_like(q), jnp.repeat(jnp.zeros_like(q[:, :1]), n_baths, axis=1)
+
+    def one_block(carry, b):
+        q, v, f, tot_v2, tot_heat = carry
+        zeros = accumulators()
+        steps = step0 + b * block + jnp.arange(block, dtype=jnp.uint32)
+        (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + zeros, steps)
+        means = (weight @ b_v2, weight @ b_heat)  # ensemble means over the real trajectories
+        if sharded:
+            means = jax.lax.psum(means, "traj")
+        return (q, v, f, tot_v2 + b_v2, tot_heat + b_heat), means
+
+    (q, v, f, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
+        one_block, (q, v, f) + accumulators(), jnp.arange(n_blocks, dtype=jnp.uint32)
+    )
+    return q, v, f, tot_v2, tot_heat, blk_v2, blk_heat
+
+
+# ------------------------------------------------------------------------------------------------
+# arguments, starts, results
+# ------------------------------------------------------------------------------------------------
+
+
+def _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrator, chunk_steps, record_every):
+    if not isinstance(system, System):
+        raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
+    from ._bath.ohmic import OhmicBath
+
+    for i, b in enumerate(system.baths):
+        if not isinstance(b, OhmicBath):
+            raise ValueError(f"`baths[{i}]` is {type(b).__name__}; simulate() handles OhmicBath.")
+    if isinstance(n_traj, bool) or not isinstance(n_traj, (int, np.integer)) or n_traj < 2:
+        raise ValueError(f"`n_traj` must be an integer >= 2 (error bars are across trajectories), got {n_traj!r}.")
+    for name, x, lo in (("dt", dt, "> 0"), ("t_relax", t_relax, ">= 0"), ("t_measure", t_measure, "> 0")):
+        try:
+            xf = float(x)
+        except (TypeError, ValueError):
+            raise ValueError(f"`{name}` must be a real number {lo}, got {x!r}.") from None
+        if not math.isfinite(xf) or (xf < 0 if lo == ">= 0" else xf <= 0):
+            raise ValueError(f"`{name}` must be a finite number {lo}, got {x!r}.")
+    if not isinstance(integrator, AbstractIntegrator):
+        raise ValueError(f"`integrator` must be jl.BAOAB() or jl.EulerMaruyama(), got {integrator!r}.")
+    if not isinstance(init, AbstractInitial):
+        raise ValueError(f"`init` must be jl.AtRest(), jl.Thermal(T) or jl.Given(q, v), got {init!r}.")
+    if isinstance(init, Given):
+        n = system.n_sites
+        if init.q.shape not in ((n,), (n_traj, n)):
+            raise ValueError(f"`init` Given(q, v) must have shape ({n},) or ({n_traj}, {n}), got {init.q.shape}.")
+    try:
+        jax.random.key_data(key)
+    except Exception:  # noqa: BLE001
+        raise ValueError(f"`key` must be a JAX PRNG key such as jax.random.key(0), got {key!r}.") from None
+    omega_max = system.max_frequency()
+    if float(dt) * omega_max >= 2.0:
+        raise ValueError(
+            f"`dt` = {dt} is above the stability limit 2 / omega_max = {2.0 / omega_max:.4g} of this system "
+            f"(largest normal-mode frequency <= {omega_max:.4g}); use dt <= {0.2 / omega_max:.3g} for accuracy."
+        )
+    n_relax = int(round(float(t_relax) / float(dt)))
+    n_meas = int(round(float(t_measure) / float(dt)))
+    if n_meas < 1:
+        raise ValueError(f"`t_measure` = {t_measure} is shorter than one step dt = {dt}.")
+    if chunk_steps is None:
+        chunk = max(1, _CHUNK_WORK // (n_traj * system.n_sites))
+    elif isinstance(chunk_steps, (int, np.integer)) and chunk_steps >= 1:
+        chunk = int(chunk_steps)
+    else:
+        raise ValueError(f"`chunk_steps` must be a positive integer, got {chunk_steps!r}.")
+    if record_every is not None:
+        if not isinstance(record_every, (int, np.integer)) or record_every < 1:
+            raise ValueError(f"`record_every` must be a positive integer or None, got {record_every!r}.")
+        chunk = max(record_every, chunk // record_every * record_every)
+    if n_relax + n_meas >= 2**32:
+        raise ValueError(f"at most 2^32 - 1 steps are supported, got {n_relax + n_meas}.")
+    return dict(n_relax=n_relax, n_meas=n_meas, chunk=chunk)
+
+
+def _initial_state(system: System, init, key, n_pad: int, n_traj: int):
+    n, dtype = system.n_sites, system.masses.dtype
+    if isinstance(init, AtRest):
+        z = jnp.zeros((n_pad, n), dtype)
+        return z, z
+    if isinstance(init, Given):
+        q = jnp.broadcast_to(jnp.asarray(init.q, dtype), (n_traj, n))
+        v = jnp.broadcast_to(jnp.asarray(init.v, dtype), (n_traj, n))
+        pad = ((0, n_pad - n_traj), (0, 0))
+        return jnp.pad(q, pad), jnp.pad(v, pad)
+    if isinstance(init, Thermal):
+        temp = float(init.temperature)
+        keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(n_pad, dtype=jnp.uint32))
+        xi = jax.vmap(lambda k: jax.random.normal(k, (2, n), dtype))(keys)
+        v = xi[:, 0] * jnp.sqrt(temp / system.masses)[None, :]
+        # q ~ N(0, T Phi^+): sample in the eigenbasis of Phi (zero modes stay at 0). O(N^3) once.
+        lam, vecs = np.linalg.eigh(np.asarray(system.stiffness(), np.float64))
+        tol = 1e-12 * max(1.0, np.max(np.abs(lam)))
+        amp = np.where(lam > tol, np.sqrt(temp / np.where(lam > tol, lam, 1.0)), 0.0)
+        q = (xi[:, 1] * jnp.asarray(amp, dtype)[None, :]) @ jnp.asarray(vecs.T, dtype)
+        return q, v
+    raise ValueError(f"unsupported start {init!r}.")
+
+
+def _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every, partial=False):
+    m = np.asarray(system.masses, np.float64)
+    steps = max(state["done"] - n_relax, 0) if partial else n_meas
+    steps_eff = max(steps, 1)
+    t_traj = state["sum_v2"][:n_traj] / steps_eff * m
+    j_traj = state["sum_heat"][:n_traj] / (steps_eff * float(dt))
+    bal = j_traj.sum(axis=1)
+
+    def mean_err(x):
+        return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(n_traj)
+
+    temp, temp_err = mean_err(t_traj)
+    flux, flux_err = mean_err(j_traj)
+    b, b_err = mean_err(bal)
+    series = None
+    if record_every:
+        series = dict(time=(np.arange(len(state["series_t"])) + 0.5) * record_every * float(dt),
+                      temperature=state["series_t"], flux=state["series_j"])
+    return SimulationResult(
+        flux=jnp.asarray(flux), flux_err=jnp.asarray(flux_err),
+        temperature=jnp.asarray(temp), temperature_err=jnp.asarray(temp_err),
+        energy_balance=jnp.asarray(b), energy_balance_err=jnp.asarray(b_err),
+        n_traj=int(n_traj), dt=float(dt), t_relax=n_relax * float(dt), t_measure=steps * float(dt),
+        start=init, integrator=type(integrator).__name__,
+        final=Given(state["q"][:n_traj], state["v"][:n_traj]), series=series,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# progress and checkpoints
+# ------------------------------------------------------------------------------------------------
+
+
+def _progress(show, total, done):
+    if not show:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        warnings.warn("tqdm is not installed: no progress bar.", RuntimeWarning, stacklevel=3)
+        return None
+    return tqdm(total=total, initial=done, unit="step", desc="simulate", file=sys.stderr, leave=False)
+
+
+def _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator) -> str:
+    h = hashlib.sha256()
+    leaves = jax.tree_util.tree_leaves((system, init))
+    for x in leaves:
+        h.update(np.asarray(x).tobytes())
+    h.update(repr((jax.tree_util.tree_structure((system, init)), n_traj, float(dt), n_relax, n_meas, chunk,
+                   record_every, type(integrator).__name__)).encode())
+    h.update(np.asarray(jax.random.key_data(key)).tobytes())
+    return h.hexdigest()
+
+
+def _save_checkpoint(path, fingerprint, state):
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    os.close(fd)
+    with open(tmp, "wb") as fh:
+        np.savez(fh, fingerprint=np.array(fingerprint), **{k: np.asarray(v) for k, v in state.items()})
+    os.replace(tmp, path)
+
+
+def _load_checkpoint(path, fingerprint):
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        return None
+    with np.load(path) as data:
+        if str(data["fingerprint"]) != fingerprint:
+            raise ValueError(
+                f"`checkpoint` file {path!r} belongs to a different run (system, times, key or chunking "
+                "differ); remove it or choose another path."
+            )
+        state = {k: data[k] for k in data.files if k != "fingerprint"}
+    state["done"] = int(state["done"])
+    return state
