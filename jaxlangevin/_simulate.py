@@ -5,14 +5,15 @@ chunks of steps, and accumulates per-trajectory time sums of v_n^2 and of the he
 Nothing of the trajectories is stored. Error bars are standard errors across trajectories (which are
 independent), so they are honest whatever the autocorrelation time within a trajectory.
 
-Reproducibility: trajectory i uses the key ``fold_in(key, i)`` (its global index) and step s the key
-``fold_in(that, s)``, so results do not depend on the chunking, on the number of devices the
-trajectory axis is sharded over, or on interruptions (``checkpoint``).
+Reproducibility: the noise of step s is ``normal(fold_in(key, s), (n_traj_padded, n_noise))`` with JAX's
+partitionable Threefry, whose value at (i, j) depends only on the linear index i n_noise + j, not on
+the padded length or on how the array is split over devices. So trajectory i sees the same noise
+whatever the chunking, the number of devices or interruptions (``checkpoint``), and one counter-based
+hash per two normals is all the random-number cost.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import os
@@ -92,12 +93,9 @@ def simulate(
     devices = jax.local_devices()
     n_dev = len(devices)
     n_pad = -(-n_traj // n_dev) * n_dev
-    mesh = Mesh(np.array(devices), ("traj",)) if n_dev > 1 else None
     sharding = NamedSharding(Mesh(np.array(devices), ("traj",)), PartitionSpec("traj"))
 
     init_key, run_key = jax.random.split(key)
-    idx = jnp.arange(n_pad, dtype=jnp.uint32)
-    traj_keys = jax.device_put(jax.vmap(lambda i: jax.random.fold_in(run_key, i))(idx), sharding)
     weight = jax.device_put(jnp.where(jnp.arange(n_pad) < n_traj, 1.0 / n_traj, 0.0).astype(dtype), sharding)
 
     fingerprint = _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator)
@@ -130,8 +128,8 @@ def simulate(
             measure = start >= n_relax
             sv2, sh, bt, bj = [], [], [], []
             for bsize, nb in sizes:
-                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, mesh, system, dt_arr, q, v, f,
-                                                             traj_keys, weight, jnp.uint32(start), bsize, nb)
+                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, sharding, system, dt_arr, q, v, f,
+                                                             run_key, weight, jnp.uint32(start), bsize, nb)
                 start += bsize * nb
                 sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
             finite = np.asarray(jnp.all(jnp.isfinite(q), axis=1) & jnp.all(jnp.isfinite(v), axis=1))[:n_traj]
@@ -171,51 +169,51 @@ def simulate(
 
 
 @eqx.filter_jit
-def _run_chunk(integrator, n_noise, mesh, system, dt, q, v, f, traj_keys, weight, step0, block, n_blocks):
+def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weight, step0, block, n_blocks):
     """n_blocks x block steps from global step step0 (module level, so compiled once per shape).
 
     Returns the state, per-trajectory sums of v^2 and heat, and per-block ensemble means of both (for
     ``record_every``). The force f is carried between chunks: recomputing it could round differently
-    and break chunk independence. With several devices the trajectory axis is split with
-    ``shard_map``: every device runs the single-device program on its trajectories (so results are
-    bitwise those of one device; automatic SPMD partitioning was found to round differently).
+    and break chunk independence. The trajectory axis of q, v, f and the noise is split over the
+    devices of ``sharding`` (XLA partitions the program).
     """
-    body = functools.partial(_chunk_body, integrator, n_noise, block, n_blocks, mesh is not None)
-    if mesh is None:
-        return body(system, dt, q, v, f, traj_keys, weight, step0)
-    t, rep = PartitionSpec("traj"), PartitionSpec()
-    sharded = jax.shard_map(body, mesh=mesh, in_specs=(rep, rep, t, t, t, t, t, rep),
-                            out_specs=(t, t, t, t, t, rep, rep))
-    return sharded(system, dt, q, v, f, traj_keys, weight, step0)
-
-
-def _chunk_body(integrator, n_noise, block, n_blocks, sharded, system, dt, q, v, f, traj_keys, weight, step0):
     dtype = q.dtype
     n_baths = len(system.baths)
+    # below float64, sums over up to 2^32 steps would stagnate (1 + 1e7 == 1e7 in float32): Kahan
+    # compensated sums keep them to a few ulps however long the chunk
+    compensated = jnp.finfo(dtype).bits < 64
+
+    def add(acc, x):
+        total, comp = acc
+        if not compensated:
+            return total + x, comp
+        y = x - comp
+        t = total + y
+        return t, (t - total) - y
 
     def one_step(carry, s):
         q, v, f, acc_v2, acc_heat = carry
-        noise = jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, s), (n_noise,), dtype))(traj_keys)
+        noise = jax.random.normal(jax.random.fold_in(run_key, s), q.shape[:1] + (n_noise,), dtype)
+        noise = jax.lax.with_sharding_constraint(noise, sharding)
         q, v, f, heat = integrator.step(system, dt, q, v, f, noise)
-        return (q, v, f, acc_v2 + v * v, acc_heat + heat), None
+        return (q, v, f, add(acc_v2, v * v), add(acc_heat, heat)), None
 
-    def accumulators():  # derived from q, so they vary over the device axis like q under shard_map
-        return jnp.zeros_like(q), jnp.repeat(jnp.zeros_like(q[:, :1]), n_baths, axis=1)
+    def accumulators():
+        z_v2, z_heat = jnp.zeros_like(q), jnp.zeros(q.shape[:1] + (n_baths,), dtype)
+        return (z_v2, z_v2), (z_heat, z_heat)
 
     def one_block(carry, b):
         q, v, f, tot_v2, tot_heat = carry
-        zeros = accumulators()
         steps = step0 + b * block + jnp.arange(block, dtype=jnp.uint32)
-        (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + zeros, steps)
+        (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + accumulators(), steps)
+        b_v2, b_heat = b_v2[0] - b_v2[1], b_heat[0] - b_heat[1]
         means = (weight @ b_v2, weight @ b_heat)  # ensemble means over the real trajectories
-        if sharded:
-            means = jax.lax.psum(means, "traj")
-        return (q, v, f, tot_v2 + b_v2, tot_heat + b_heat), means
+        return (q, v, f, add(tot_v2, b_v2), add(tot_heat, b_heat)), means
 
     (q, v, f, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
         one_block, (q, v, f) + accumulators(), jnp.arange(n_blocks, dtype=jnp.uint32)
     )
-    return q, v, f, tot_v2, tot_heat, blk_v2, blk_heat
+    return q, v, f, tot_v2[0] - tot_v2[1], tot_heat[0] - tot_heat[1], blk_v2, blk_heat
 
 
 # ------------------------------------------------------------------------------------------------

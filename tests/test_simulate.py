@@ -211,3 +211,20 @@ def test_record_every_gives_relaxation_series():
     assert ser["temperature"].shape == (1000 // 4, 6) and ser["flux"].shape == (250, 2)
     np.testing.assert_allclose(ser["time"][:2], [0.1, 0.3])
     assert ser["temperature"][0, 0] < 0.5 * float(ss.temperature[0]) < ser["temperature"][-1, 0]
+
+
+@pytest.mark.slow
+def test_float32_long_run_does_not_drift():
+    """1e7 BAOAB steps in one chunk with float32 state: the compensated accumulators give the float64
+    run's temperatures within 4 combined SE (the two runs draw independent noise). A plain float32 sum
+    would stagnate once it reaches ~1e7 (ulp 1), far outside that band."""
+    out = {}
+    for dtype in (jnp.float32, jnp.float64):
+        s = jl.System(jnp.array([1.0, 1.3], dtype), jl.MeanField(1.0) + jl.Pinning(1.0),
+                      [jl.OhmicBath((0,), 1.0, 1.0)])
+        out[dtype] = jl.simulate(s, n_traj=4, dt=0.1, t_relax=100.0, t_measure=1e6, key=jax.random.key(0),
+                                 progress=False)
+    a, b = out[jnp.float32], out[jnp.float64]
+    assert a.temperature.dtype == jnp.float64  # statistics are float64 whatever the state
+    band = SIGMAS * np.hypot(a.temperature_err, b.temperature_err)
+    assert np.all(np.abs(a.temperature - b.temperature) < band), (a.temperature, b.temperature, band)
