@@ -28,8 +28,9 @@ MF + NN (bottom panel): no dark modes, the steady state is unique and negf is ex
 transient at t -> infinity to 1e-11), but the band-edge modes have end amplitude ~ sin(pi/2N): slowest
 relaxation time 1.8e4, so a start at rest would need t_relax ~ 3e4 .. 2e5 (5 .. 30 minutes on 2 cores).
 Choice (the paper's Fig. 3 has no start, it solves for the steady state): we start from ``Thermal(1)``,
-which already holds the weakly damped modes at their steady temperature; the remaining relaxation deficit after t_relax = 1000 (exact transient vs negf) is
-reported and is far below the error bars. The rest-start transient at the same time is drawn for contrast.
+which already holds the weakly damped modes at their steady temperature; the remaining relaxation deficit
+after t_relax = 1000 (exact transient vs negf) is reported and is far below the error bars. The rest-start
+transient at the same time is drawn for contrast.
 Key numbers: max |sim - ref| / err over all sites for each run and reference, bulk means.
 """
 

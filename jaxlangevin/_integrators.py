@@ -85,13 +85,13 @@ class BAOAB(AbstractIntegrator):
     """BAOAB splitting with the exact Ornstein-Uhlenbeck step (the default). Second order."""
 
     def step(self, system, dt, q, v, f, noise):
-        m = system.masses[None, :]
-        v = v + (0.5 * dt) * f / m
+        kick = (0.5 * dt) / system.masses[None, :]  # loop invariant: one multiply per site and kick
+        v = v + kick * f
         q = q + (0.5 * dt) * v
         v, heat = _bath_update(system, v, noise, dt, exact=True)
         q = q + (0.5 * dt) * v
         f = system.force(q)
-        v = v + (0.5 * dt) * f / m
+        v = v + kick * f
         return q, v, f, heat
 
     @property
@@ -103,7 +103,7 @@ class EulerMaruyama(AbstractIntegrator):
     """Semi-implicit Euler-Maruyama (velocity first, then position with the new velocity). First order."""
 
     def step(self, system, dt, q, v, f, noise):
-        v = v + dt * f / system.masses[None, :]
+        v = v + (dt / system.masses[None, :]) * f
         v, heat = _bath_update(system, v, noise, dt, exact=False)
         q = q + dt * v
         f = system.force(q)

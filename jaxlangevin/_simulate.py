@@ -35,6 +35,8 @@ from ._system import System
 #: default number of steps per jitted chunk is chosen so that a chunk takes roughly this many
 #: oscillator-steps (progress updates and checkpoints happen between chunks)
 _CHUNK_WORK = 2**28
+#: steps summed plainly before a compensated addition (bounds the float32 rounding of the sums)
+_BLOCK = 512
 
 
 def simulate(
@@ -120,7 +122,7 @@ def simulate(
             # never straddle the relax/measure boundary: a chunk either measures or not
             end = min(start + chunk, n_relax if start < n_relax else total)
             length = end - start
-            block = record_every if record_every else length
+            block = record_every if record_every else min(length, _BLOCK)
             n_blocks, rest = divmod(length, block)
             sizes = [(block, n_blocks)] if n_blocks else []
             if rest:
@@ -128,7 +130,8 @@ def simulate(
             measure = start >= n_relax
             sv2, sh, bt, bj = [], [], [], []
             for bsize, nb in sizes:
-                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, sharding, system, dt_arr, q, v, f,
+                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, sharding if n_dev > 1 else None,
+                                                             system, dt_arr, q, v, f,
                                                              run_key, weight, jnp.uint32(start), bsize, nb)
                 start += bsize * nb
                 sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
@@ -179,8 +182,9 @@ def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weig
     """
     dtype = q.dtype
     n_baths = len(system.baths)
-    # below float64, sums over up to 2^32 steps would stagnate (1 + 1e7 == 1e7 in float32): Kahan
-    # compensated sums keep them to a few ulps however long the chunk
+    # below float64, sums over up to 2^32 steps would stagnate (1 + 1e7 == 1e7 in float32): each block
+    # (<= _BLOCK steps unless record_every asks for longer) is summed plainly, and the block sums are
+    # added with Kahan compensation, so the sums stay to a few ulps however long the chunk
     compensated = jnp.finfo(dtype).bits < 64
 
     def add(acc, x):
@@ -194,24 +198,24 @@ def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weig
     def one_step(carry, s):
         q, v, f, acc_v2, acc_heat = carry
         noise = jax.random.normal(jax.random.fold_in(run_key, s), q.shape[:1] + (n_noise,), dtype)
-        noise = jax.lax.with_sharding_constraint(noise, sharding)
+        if sharding is not None:
+            noise = jax.lax.with_sharding_constraint(noise, sharding)
         q, v, f, heat = integrator.step(system, dt, q, v, f, noise)
-        return (q, v, f, add(acc_v2, v * v), add(acc_heat, heat)), None
+        return (q, v, f, acc_v2 + v * v, acc_heat + heat), None
 
     def accumulators():
-        z_v2, z_heat = jnp.zeros_like(q), jnp.zeros(q.shape[:1] + (n_baths,), dtype)
-        return (z_v2, z_v2), (z_heat, z_heat)
+        return jnp.zeros_like(q), jnp.zeros(q.shape[:1] + (n_baths,), dtype)
 
     def one_block(carry, b):
         q, v, f, tot_v2, tot_heat = carry
         steps = step0 + b * block + jnp.arange(block, dtype=jnp.uint32)
         (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + accumulators(), steps)
-        b_v2, b_heat = b_v2[0] - b_v2[1], b_heat[0] - b_heat[1]
         means = (weight @ b_v2, weight @ b_heat)  # ensemble means over the real trajectories
         return (q, v, f, add(tot_v2, b_v2), add(tot_heat, b_heat)), means
 
+    zeros = accumulators()
     (q, v, f, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
-        one_block, (q, v, f) + accumulators(), jnp.arange(n_blocks, dtype=jnp.uint32)
+        one_block, (q, v, f, (zeros[0], zeros[0]), (zeros[1], zeros[1])), jnp.arange(n_blocks, dtype=jnp.uint32)
     )
     return q, v, f, tot_v2[0] - tot_v2[1], tot_heat[0] - tot_heat[1], blk_v2, blk_heat
 

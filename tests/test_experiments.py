@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 EXP = pathlib.Path(__file__).resolve().parents[1] / "experiments"
 SCRIPTS = ["defaveri_fig2", "defaveri_fig3", "defaveri_fig4", "defaveri_fig5",
-           "andreucci_fig1", "andreucci_fig7", "andreucci_fig8"]
+           "andreucci_fig1", "andreucci_fig2", "andreucci_fig3", "andreucci_fig7", "andreucci_fig8"]
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +101,20 @@ def test_andreucci_fig8(runs):
     rel = np.abs(d["I6"] / d["I6_eq66"] - 1)
     assert np.median(rel) < 0.1  # Eq. (66) is leading order in 1/N
     assert d["I6"][0] > 3 * d["I6"][-1]  # grows as alpha_L + alpha_R -> 0
+
+
+def test_andreucci_fig2(runs):
+    d = _load(runs, "andreucci_fig2")
+    assert np.all(d["max_abs_z_bulk"] < 5)  # simulate == exact for both starts (rest, Thermal(1))
+    rest, thermal = d["bulk_mean_sim"]
+    assert abs(rest / d["ref_bulk_exact"] - 1) < 0.3  # from rest: bulk at (T_L+T_R)/(2(N-2)), not thermalised
+    assert abs(thermal - 1) < 0.2  # from Thermal(1): the bath-decoupled modes keep T = 1
+
+
+def test_andreucci_fig3(runs):
+    d = _load(runs, "andreucci_fig3")
+    assert np.all(d["max_abs_z_transient"] < 5)  # simulate == exact finite-time expectation, all three runs
+    assert d["max_abs_z_negf"][2] < 5  # MF + NN: simulate == negf_steady_state
+    T = d["T_sim"]  # rows: powerlaw_rest, powerlaw_thermal, mf_nn_thermal
+    assert T[0, 1:-1].mean() < 0.3  # power law from rest: bulk stays cold (nearly dark modes)
+    assert abs(T[2, 1:-1].mean() - 1) < 0.05  # MF + NN: flat at (T_L+T_R)/2
