@@ -8,12 +8,14 @@ changes JAX's global settings.
 from . import analytic as analytic, masses as masses
 from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath, extensive as extensive, intensive as intensive
 from ._coupling import (
+    FPUT as FPUT,
     AbstractCoupling as AbstractCoupling,
     CouplingSum as CouplingSum,
     Dense as Dense,
     FixedWalls as FixedWalls,
     MeanField as MeanField,
     NearestNeighbour as NearestNeighbour,
+    OnSiteQuartic as OnSiteQuartic,
     Pinning as Pinning,
     PowerLaw as PowerLaw,
 )

@@ -29,6 +29,7 @@ def _zdiag(system: System, w, diag):
 
 def green(system: System, omega) -> Complex[Array, "... N N"]:
     """Dense retarded Green's function G(w), shape omega.shape + (N, N). O(N^3) per frequency."""
+    system.require_linear("green")
     omega = jnp.asarray(omega)
     phi = system.stiffness()
 
@@ -76,6 +77,7 @@ def transmission(system: System, omega, a: int = 0, b: int = 1) -> Float[Array, 
     ``a``, ``b`` index ``system.baths``; ``omega`` any real array. Cost per frequency: O(N) for
     mean-field/pinning/walls and nearest-neighbour couplings, O(N^3) for dense ones.
     """
+    system.require_linear("transmission")
     nb = len(system.baths)
     for name, i in (("a", a), ("b", b)):
         if not (isinstance(i, int) and 0 <= i < nb):

@@ -73,6 +73,7 @@ def negf_steady_state(system: System) -> SteadyState:
             raise ValueError(
                 f"`baths[{i}]` is {type(b).__name__}; the classical Green's-function engine handles OhmicBath."
             )
+    system.require_linear("negf_steady_state")
     _warn_precision(system.masses)
     n = system.n_sites
     st = system.coupling.structure(n)

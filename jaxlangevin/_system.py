@@ -72,6 +72,14 @@ class System(eqx.Module):
         gam = jnp.stack([b.gamma for b in self.baths]).astype(self.masses.dtype)
         return gam @ masks
 
+    def require_linear(self, what: str) -> None:
+        """Raise ValueError if the coupling has anharmonic terms (the exact engines are linear)."""
+        if not self.coupling.is_linear:
+            raise ValueError(
+                f"{what} solves linear systems, but `coupling` contains anharmonic terms (OnSiteQuartic, FPUT); "
+                "use jl.simulate for them."
+            )
+
     def stiffness(self) -> Float[Array, "N N"]:
         """Dense Phi (O(N^2) memory)."""
         return self.coupling.to_dense(self.n_sites)
@@ -82,6 +90,8 @@ class System(eqx.Module):
 
     def max_frequency(self) -> float:
         """An upper bound on the largest normal-mode frequency sqrt(lambda_max(M^-1 Phi)) (concrete values).
+
+        Harmonic part only: anharmonic terms (``OnSiteQuartic``, ``FPUT``) stiffen at large amplitude.
 
         Diagonal plus rank one Phi = D - u 1 1^T with u >= 0: lambda_max <= max_n D_n / m_n (O(N)).
         Otherwise Gershgorin on M^-1/2 Phi M^-1/2 (tridiagonal O(N); dense O(N^2)).

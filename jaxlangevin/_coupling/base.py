@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 
 import equinox as eqx
+import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 
@@ -29,11 +30,16 @@ class AbstractCoupling(eqx.Module):
         return self.structure(n).to_dense()
 
     def energy(self, q: Float[Array, " N"]) -> Float[Array, ""]:
-        """Potential energy q^T Phi q / 2."""
-        return -0.5 * (q @ self.force(q))
+        """Potential energy q^T Phi q / 2 (batched over leading axes); anharmonic terms override it."""
+        return -0.5 * jnp.sum(q * self.force(q), axis=-1)
 
     def validate_size(self, n: int) -> None:
         """Raise ValueError if this coupling cannot act on N = n sites (default: any N works)."""
+
+    @property
+    def is_linear(self) -> bool:
+        """True if F = -Phi q exactly (the exact engines need it); False for anharmonic terms."""
+        return True
 
     def __add__(self, other):
         if not isinstance(other, AbstractCoupling):
@@ -72,3 +78,10 @@ class CouplingSum(AbstractCoupling):
     def validate_size(self, n: int) -> None:
         for t in self.terms:
             t.validate_size(n)
+
+    @property
+    def is_linear(self) -> bool:
+        return all(t.is_linear for t in self.terms)
+
+    def energy(self, q):
+        return sum(t.energy(q) for t in self.terms)
