@@ -16,8 +16,9 @@ def demo(n: int = 256) -> None:
     import jaxlangevin as jl
 
     print(f"jaxlangevin {jl.__version__} on {jax.devices()[0].platform}: mean-field chain, N = {n}")
-    masses = jl.masses.random(jax.random.key(0), n, mean=1.0, delta=0.5)
-    coupling = jl.MeanField(k=1.0, kac="N-1") + jl.Pinning(k0=0.02)
+    # Defaveri et al. Fig. 4: gamma = 1, k = 0.1, k0 = 0.02, Kac factor N - 1, random masses delta = 0.1
+    masses = jl.masses.random(jax.random.key(0), n, mean=1.0, delta=0.1)
+    coupling = jl.MeanField(k=0.1, kac="N-1") + jl.Pinning(k0=0.02)
     baths = jl.intensive(n, temperatures=(1.5, 0.5), gamma=1.0)
 
     def flux(m):
