@@ -257,6 +257,6 @@ def find_roots(u, g: Groups, translation_invariant, max_iter: int = 400) -> Root
     """
     g = eqx.tree_at(lambda x: x.weight, g, jax.lax.stop_gradient(g.weight))
     gs = Groups(g.c, g.m, g.gamma, g.weight, jnp.zeros((0,), int), jnp.zeros((0,), int))  # maps: not inputs
-    ti = jax.lax.stop_gradient(jnp.asarray(translation_invariant, bool))
+    ti = jnp.asarray(translation_invariant, bool)
     z, active, it, conv = _roots(u, gs, ti, max_iter)
     return RootInfo(z, active, it, conv)

@@ -115,7 +115,7 @@ def simulate(
 
     n_noise = noise_size(system)
     bar = _progress(progress, total, state["done"])
-    chunk_index = state["done"] // chunk if chunk else 0
+    chunk_index = state["done"] // chunk
     try:
         while state["done"] < total:
             start = state["done"]
