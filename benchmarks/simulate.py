@@ -14,10 +14,13 @@ out. left_flux (heat per unit time from the left bath) and bulk_T (mean kinetic 
 sites) are a sanity check: all implementations should agree within statistical error (short runs from rest are not
 steady states). The `ours` record of each size carries ratio_ours_over_best_peer (and _excl_recompile).
 
-- ours: jaxlangevin.simulate (BAOAB, one jitted chunk of all steps), the user-facing call including its host work.
+- ours: jaxlangevin.simulate (BAOAB, one chunk of all steps), the user-facing call including its host work. On a
+  GPU this is the fused kernel (many steps per Pallas kernel, jaxlangevin._fused), on a CPU the XLA loop.
+- ours_xla: the same call with fused=False (one XLA loop iteration per step on every backend).
 - scan: hand-written BAOAB in JAX, jax.lax.scan over a batched (n_traj, N) state, exact Ornstein-Uhlenbeck step on
   the two bath sites only (noise (n_traj, 2) per step), heat = kinetic-energy change of that step.
-- torch: the same BAOAB in PyTorch eager on the CPU (no_grad, preallocated tensors, in-place updates).
+- torch: the same BAOAB in PyTorch eager on the GPU if torch sees one, else the CPU (no_grad, preallocated tensors,
+  in-place updates).
 - diffrax_euler: diffrax.diffeqsolve with diffrax.Euler() (explicit Euler-Maruyama) on the SDE in (q, v),
   accumulators carried in the state, noise on the two bath sites only through a lineax.FunctionLinearOperator.
 - diffrax_align: diffrax.ALIGN on UnderdampedLangevinDriftTerm/DiffusionTerm, stepped manually (solver.step in
@@ -56,7 +59,7 @@ from importlib import metadata
 import numpy as np
 
 T_L, T_R, GAMMA, K, K0 = 1.5, 0.5, 1.0, 1.0, 0.02
-IMPLS = ("ours", "scan", "torch", "diffrax_euler", "diffrax_align")
+IMPLS = ("ours", "ours_xla", "scan", "torch", "diffrax_euler", "diffrax_align")
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
 
@@ -98,7 +101,7 @@ def sums_to_averages(sum_v2, sum_heat, n, n_meas, dt, time_integral=False):
 # ------------------------------------------------------------------------------------------------
 
 
-def make_ours(n_traj, n, dt, float64):
+def make_ours(n_traj, n, dt, float64, fused=None):
     import jax
     import jax.numpy as jnp
 
@@ -110,14 +113,19 @@ def make_ours(n_traj, n, dt, float64):
 
     def run(n_relax, n_meas, seed):
         res = jl.simulate(system, n_traj=n_traj, dt=dt, t_relax=n_relax * dt, t_measure=n_meas * dt,
-                          key=jax.random.key(seed), progress=False, chunk_steps=n_meas)
+                          key=jax.random.key(seed), progress=False, chunk_steps=n_meas, fused=fused)
         t, t_err = np.asarray(res.temperature), np.asarray(res.temperature_err)
         return dict(left_flux=float(res.flux[0]), left_flux_err=float(res.flux_err[0]),
                     bulk_T=float(t[1:-1].mean()), bulk_T_err=float(t_err[1:-1].mean()))
 
-    notes = ("jaxlangevin.simulate, BAOAB, per-trajectory keys (fold_in per trajectory and step); includes its "
+    engine = {None: "the fused kernel where it applies (GPU), else the XLA loop", False: "the XLA loop"}[fused]
+    notes = (f"jaxlangevin.simulate, BAOAB, {engine}; noise normal(fold_in(key, step), (n_traj, 2)); includes its "
              "host-side checks and reductions; bulk_T_err = mean of per-site errors (upper bound)")
     return run, dict(notes=notes)
+
+
+def make_ours_xla(n_traj, n, dt, float64):
+    return make_ours(n_traj, n, dt, float64, fused=False)
 
 
 def make_scan(n_traj, n, dt, float64):
@@ -166,14 +174,15 @@ def make_torch(n_traj, n, dt, float64):
     import torch
 
     dtype = torch.float64 if float64 else torch.float32
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     sites_np, mb_np, _, c_np, amp_np = bath_constants(n, dt)
-    sites = torch.as_tensor(sites_np)
-    half_mb, c, amp = (torch.as_tensor(x, dtype=dtype) for x in (0.5 * mb_np, c_np, amp_np))
-    inv_m = torch.as_tensor(1.0 / masses(n), dtype=dtype)
+    sites = torch.as_tensor(sites_np, device=dev)
+    half_mb, c, amp = (torch.as_tensor(x, dtype=dtype, device=dev) for x in (0.5 * mb_np, c_np, amp_np))
+    inv_m = torch.as_tensor(1.0 / masses(n), dtype=dtype, device=dev)
     a, diag = K / (n - 1), -(K * n / (n - 1) + K0)
-    q, v, f, acc_v2 = (torch.zeros(n_traj, n, dtype=dtype) for _ in range(4))
-    vb, new, xi, acc_heat, dke = (torch.zeros(n_traj, 2, dtype=dtype) for _ in range(5))
-    qsum = torch.zeros(n_traj, 1, dtype=dtype)
+    q, v, f, acc_v2 = (torch.zeros(n_traj, n, dtype=dtype, device=dev) for _ in range(4))
+    vb, new, xi, acc_heat, dke = (torch.zeros(n_traj, 2, dtype=dtype, device=dev) for _ in range(5))
+    qsum = torch.zeros(n_traj, 1, dtype=dtype, device=dev)
 
     def force():
         torch.sum(q, dim=1, keepdim=True, out=qsum)
@@ -195,7 +204,7 @@ def make_torch(n_traj, n, dt, float64):
         acc_v2.addcmul_(v, v)
 
     def run(n_relax, n_meas, seed):
-        gen = torch.Generator().manual_seed(seed)
+        gen = torch.Generator(device=dev).manual_seed(seed)
         with torch.no_grad():
             for x in (q, v, f):
                 x.zero_()
@@ -204,9 +213,10 @@ def make_torch(n_traj, n, dt, float64):
             acc_v2.zero_(), acc_heat.zero_()
             for _ in range(n_meas):
                 step(gen)
-        return summarize(*sums_to_averages(acc_v2.numpy(), acc_heat.numpy(), n, n_meas, dt))
+        return summarize(*sums_to_averages(acc_v2.cpu().numpy(), acc_heat.cpu().numpy(), n, n_meas, dt))
 
-    return run, dict(notes="PyTorch eager BAOAB, in-place ops, torch.Generator normals on the bath sites only",
+    return run, dict(notes=f"PyTorch eager BAOAB on {dev.type}, in-place ops, torch.Generator normals on the bath "
+                           "sites only (the copy to numpy at the end synchronizes the device)",
                      threads=torch.get_num_threads())
 
 
@@ -522,7 +532,7 @@ def machine():
             model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), None)
     return dict(kind="machine", cpu_count=os.cpu_count(), processor=platform.processor(), cpu_model=model,
                 platform=platform.platform(), python=platform.python_version(),
-                jax_devices=[str(d) for d in jax.devices()],
+                jax_devices=[str(d) for d in jax.devices()], device_kind=jax.devices()[0].device_kind,
                 versions={p: version(p) for p in ("jax", "jaxlib", "equinox", "torch", "diffrax", "lineax", "numpy")},
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
 
@@ -530,9 +540,11 @@ def machine():
 def add_ratios(records):
     """On each size's `ours` record: its throughput over the fastest successful peer's (also without recompiles)."""
     for rec in records:
+        if rec.get("impl") == "ours_xla":
+            continue
         if rec.get("impl") != "ours" or rec.get("kind") != "throughput":
             continue
-        peers = [r for r in records if r.get("kind") == "throughput" and r.get("impl") != "ours"
+        peers = [r for r in records if r.get("kind") == "throughput" and not r.get("impl", "").startswith("ours")
                  and (r["n_traj"], r["N"]) == (rec["n_traj"], rec["N"]) and r.get("osc_steps_per_s")]
         best = max(peers, key=lambda r: r["osc_steps_per_s"], default=None)
         ok = best is not None and rec.get("osc_steps_per_s")
@@ -595,6 +607,13 @@ def main():
     with open(out, "w") as fh:
         fh.write(doc + "\n")
     print(doc)
+    for r in records:  # a short table last, on stderr
+        if r.get("kind") == "throughput":
+            print(f"{r['n_traj']:>6}x{r['N']:<5} {r['impl']:<14} "
+                  + (f"{r['osc_steps_per_s']:.3g} osc-steps/s  compile {r['compile_s']:.1f} s"
+                     if r.get("osc_steps_per_s") else f"error: {r.get('error', '')[:200]}")
+                  + (f"  ratio {r['ratio_ours_over_best_peer']:.2f} over {r['best_peer']}"
+                     if r.get("ratio_ours_over_best_peer") else ""), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -27,14 +27,18 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from ._fused import plan, run_fused
 from ._initial import AbstractInitial, AtRest, Given, Thermal
 from ._integrators import BAOAB, AbstractIntegrator, noise_size
+from ._kahan import kahan_add
 from ._solution import SimulationDiverged, SimulationResult
 from ._system import System
 
 #: default number of steps per jitted chunk is chosen so that a chunk takes roughly this many
-#: oscillator-steps (progress updates and checkpoints happen between chunks)
-_CHUNK_WORK = 2**28
+#: oscillator-steps (progress updates and checkpoints happen between chunks): about 0.3 s on a CPU
+#: (~1e9 oscillator-steps/s) and on a GPU (~1e11 to 5e11)
+_CHUNK_WORK = {"cpu": 2**28}
+_CHUNK_WORK_ACCELERATOR = 2**36
 #: steps summed plainly before a compensated addition (bounds the float32 rounding of the sums)
 _BLOCK = 512
 
@@ -53,6 +57,7 @@ def simulate(
     record_every: int | None = None,
     progress: bool = True,
     checkpoint: str | os.PathLike | None = None,
+    fused: bool | None = None,
 ) -> SimulationResult:
     """Run ``n_traj`` trajectories and return steady-state fluxes and temperatures with error bars.
 
@@ -78,6 +83,12 @@ def simulate(
         checkpoint: a file path. After every chunk the state and all accumulated sums are written there
             (atomically); a later call with the same arguments resumes from it and gives exactly the
             result of the uninterrupted run. A file from a different run raises ValueError.
+        fused: run many steps per GPU kernel (``jaxlangevin._fused``: float32, BAOAB, mean-field-type
+            stiffness plus optional OnSiteQuartic, at most 16 bath sites, no ``record_every``). None
+            (default): on a GPU whenever it applies, else the XLA loop. True: require it (ValueError
+            saying why if it does not apply; on a CPU it runs through the Pallas interpreter, slowly:
+            for tests). False: always the XLA loop. Both engines use the same random numbers and
+            agree to float32 rounding.
 
     Cost: per step one force evaluation per trajectory at the coupling's cost (mean-field O(N)), O(N)
     elementwise work and one normal random number per bath site. Memory O(n_traj N).
@@ -101,19 +112,24 @@ def simulate(
     weight = jax.device_put(jnp.where(jnp.arange(n_pad) < n_traj, 1.0 / n_traj, 0.0).astype(dtype), sharding)
 
     fingerprint = _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator)
-    state = _load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
-    if state is None:
-        q0, v0 = _initial_state(system, init, init_key, n_pad, n_traj)
-        state = dict(
-            q=np.asarray(q0), v=np.asarray(v0), done=0,
-            sum_v2=np.zeros((n_pad, n)), sum_heat=np.zeros((n_pad, len(system.baths))),
-            series_t=np.zeros((0, n)), series_j=np.zeros((0, len(system.baths))),
-        )
-    q = jax.device_put(jnp.asarray(state["q"], dtype), sharding)
-    v = jax.device_put(jnp.asarray(state["v"], dtype), sharding)
-    f = jax.device_put(jnp.asarray(state["f"], dtype), sharding) if "f" in state else system.force(q)
+    n_baths = len(system.baths)
+    saved = _load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
+    if saved is None:
+        q, v = (jax.device_put(x, sharding) for x in _initial_state(system, init, init_key, n_pad, n_traj))
+        f = system.force(q)
+        acc = (jnp.zeros_like(q),) * 2 + (jax.device_put(jnp.zeros((n_pad, n_baths), dtype), sharding),) * 2
+        state = dict(done=0, series_t=np.zeros((0, n)), series_j=np.zeros((0, n_baths)))
+    else:  # everything the run needs lives on the device; the host holds only the series
+        q, v, f = (jax.device_put(jnp.asarray(saved[k], dtype), sharding) for k in ("q", "v", "f"))
+        acc = tuple(jax.device_put(jnp.asarray(saved[k], dtype), sharding) for k in _ACC_KEYS)
+        state = {k: saved[k] for k in ("done", "series_t", "series_j")}
+    # accumulated per-trajectory sums of v^2 and heat: Kahan pairs (total, compensation) in the state's
+    # dtype, on the device; they cross to the host only for checkpoints and the result
+    state.update(q=q, v=v, acc=acc)
 
     n_noise = noise_size(system)
+    fused_plan = _choose_engine(fused, system, integrator, record_every, key, n_traj)
+    mesh = sharding.mesh if n_dev > 1 else None
     bar = _progress(progress, total, state["done"])
     chunk_index = state["done"] // chunk
     try:
@@ -130,13 +146,19 @@ def simulate(
             measure = start >= n_relax
             sv2, sh, bt, bj = [], [], [], []
             for bsize, nb in sizes:
-                q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(integrator, n_noise, sharding if n_dev > 1 else None,
-                                                             system, dt_arr, q, v, f,
-                                                             run_key, weight, jnp.uint32(start), bsize, nb)
+                if fused_plan is not None:
+                    q, v, f, s_v2, s_heat = _run_chunk_fused(fused_plan, jax.default_backend() == "cpu", mesh,
+                                                             system, dt_arr, q, v, f, run_key,
+                                                             jnp.uint32(start), bsize, nb)
+                    b_t = b_j = None
+                else:
+                    q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(
+                        integrator, n_noise, sharding if n_dev > 1 else None, system, dt_arr, q, v, f, run_key,
+                        weight, jnp.uint32(start), bsize, nb)
                 start += bsize * nb
                 sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
-            finite = np.asarray(jnp.all(jnp.isfinite(q), axis=1) & jnp.all(jnp.isfinite(v), axis=1))[:n_traj]
-            if not finite.all():
+            finite = np.asarray(_finite_rows(q, v))[:n_traj]
+            if not finite.all():  # state still holds the end of the last good chunk
                 partial = _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every,
                                   partial=True)
                 raise SimulationDiverged(
@@ -145,25 +167,43 @@ def simulate(
                     "nonlinear forces. Statistics of the completed chunks are in `.partial`.",
                     partial,
                 )
-            if measure:  # host float64 sums: no drift however long the run
-                state["sum_v2"] += sum(np.asarray(x, np.float64) for x in sv2)
-                state["sum_heat"] += sum(np.asarray(x, np.float64) for x in sh)
+            if measure:
+                state["acc"] = _accumulate(state["acc"], tuple(sv2), tuple(sh))
             if record_every:
                 m = np.asarray(system.masses, np.float64)
                 t_blocks = [np.asarray(x, np.float64) * m / bsize for x, (bsize, _) in zip(bt, sizes)]
                 j_blocks = [np.asarray(x, np.float64) / (bsize * float(dt)) for x, (bsize, _) in zip(bj, sizes)]
                 state["series_t"] = np.concatenate([state["series_t"]] + t_blocks)
                 state["series_j"] = np.concatenate([state["series_j"]] + j_blocks)
-            state["q"], state["v"], state["f"], state["done"] = np.asarray(q), np.asarray(v), np.asarray(f), end
+            state.update(q=q, v=v, done=end)
             chunk_index += 1
             if checkpoint is not None:
-                _save_checkpoint(checkpoint, fingerprint, state)
+                _save_checkpoint(checkpoint, fingerprint, state, f)
             if bar is not None:
                 bar.update(length)
     finally:
         if bar is not None:
             bar.close()
     return _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every)
+
+
+_ACC_KEYS = ("sum_v2", "sum_v2_comp", "sum_heat", "sum_heat_comp")
+
+
+@jax.jit
+def _finite_rows(q, v):
+    return jnp.all(jnp.isfinite(q), axis=1) & jnp.all(jnp.isfinite(v), axis=1)
+
+
+@jax.jit
+def _accumulate(acc, sv2, sh):
+    """Add a chunk's sums to the Kahan pairs (total, compensation): no drift however long the run."""
+    v2, heat = acc[:2], acc[2:]
+    for x in sv2:
+        v2 = kahan_add(v2, x)
+    for x in sh:
+        heat = kahan_add(heat, x)
+    return v2 + heat
 
 
 # ------------------------------------------------------------------------------------------------
@@ -182,18 +222,8 @@ def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weig
     """
     dtype = q.dtype
     n_baths = len(system.baths)
-    # below float64, sums over up to 2^32 steps would stagnate (1 + 1e7 == 1e7 in float32): each block
-    # (<= _BLOCK steps unless record_every asks for longer) is summed plainly, and the block sums are
-    # added with Kahan compensation, so the sums stay to a few ulps however long the chunk
-    compensated = jnp.finfo(dtype).bits < 64
-
-    def add(acc, x):
-        total, comp = acc
-        if not compensated:
-            return total + x, comp
-        y = x - comp
-        t = total + y
-        return t, (t - total) - y
+    # each block (<= _BLOCK steps unless record_every asks for longer) is summed plainly, and the block
+    # sums are added with Kahan compensation, so the sums stay to a few ulps however long the chunk
 
     def one_step(carry, s):
         q, v, f, acc_v2, acc_heat = carry
@@ -211,13 +241,33 @@ def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weig
         steps = step0 + b * block + jnp.arange(block, dtype=jnp.uint32)
         (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + accumulators(), steps)
         means = (weight @ b_v2, weight @ b_heat)  # ensemble means over the real trajectories
-        return (q, v, f, add(tot_v2, b_v2), add(tot_heat, b_heat)), means
+        return (q, v, f, kahan_add(tot_v2, b_v2), kahan_add(tot_heat, b_heat)), means
 
     zeros = accumulators()
     (q, v, f, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
         one_block, (q, v, f, (zeros[0], zeros[0]), (zeros[1], zeros[1])), jnp.arange(n_blocks, dtype=jnp.uint32)
     )
     return q, v, f, tot_v2[0] - tot_v2[1], tot_heat[0] - tot_heat[1], blk_v2, blk_heat
+
+
+@eqx.filter_jit
+def _run_chunk_fused(fused_plan, interpret, mesh, system, dt, q, v, f, run_key, step0, block, n_blocks):
+    """``_run_chunk`` through the fused GPU kernel (``jaxlangevin._fused``): state and per-trajectory sums."""
+    return run_fused(fused_plan, system, dt, q, v, f, run_key, step0, block, n_blocks, interpret, mesh)
+
+
+def _choose_engine(fused, system, integrator, record_every, key, n_traj):
+    """The fused kernel's plan, or None for the XLA loop (see ``simulate``'s ``fused``)."""
+    if fused is not None and not isinstance(fused, bool):
+        raise ValueError(f"`fused` must be None, True or False, got {fused!r}.")
+    if fused is False:
+        return None
+    fused_plan, why_not = plan(system, integrator, record_every, key, n_traj)
+    if fused is True and fused_plan is None:
+        raise ValueError(f"`fused=True`, but the fused kernel does not apply: {why_not}.")
+    if fused is None and jax.default_backend() != "gpu":
+        return None
+    return fused_plan
 
 
 # ------------------------------------------------------------------------------------------------
@@ -265,7 +315,8 @@ def _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrat
     if n_meas < 1:
         raise ValueError(f"`t_measure` = {t_measure} is shorter than one step dt = {dt}.")
     if chunk_steps is None:
-        chunk = max(1, _CHUNK_WORK // (n_traj * system.n_sites))
+        work = _CHUNK_WORK.get(jax.default_backend(), _CHUNK_WORK_ACCELERATOR)
+        chunk = max(1, work // (n_traj * system.n_sites))
     elif isinstance(chunk_steps, (int, np.integer)) and chunk_steps >= 1:
         chunk = int(chunk_steps)
     else:
@@ -304,19 +355,12 @@ def _initial_state(system: System, init, key, n_pad: int, n_traj: int):
 
 
 def _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every, partial=False):
-    m = np.asarray(system.masses, np.float64)
     steps = max(state["done"] - n_relax, 0) if partial else n_meas
-    steps_eff = max(steps, 1)
-    t_traj = state["sum_v2"][:n_traj] / steps_eff * m
-    j_traj = state["sum_heat"][:n_traj] / (steps_eff * float(dt))
-    bal = j_traj.sum(axis=1)
-
-    def mean_err(x):
-        return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(n_traj)
-
-    temp, temp_err = mean_err(t_traj)
-    flux, flux_err = mean_err(j_traj)
-    b, b_err = mean_err(bal)
+    # the sums of the real trajectories on one device: the reduction order, hence every bit of the
+    # result, is then the same however many devices ran the trajectories
+    acc = tuple(jax.device_put(x[:n_traj], jax.local_devices()[0]) for x in state["acc"])
+    moments = _moments(acc, system.masses, max(steps, 1), dt)
+    (temp, temp_err), (flux, flux_err), (b, b_err) = jax.device_get(moments)  # a few small arrays
     series = None
     if record_every:
         series = dict(time=(np.arange(len(state["series_t"])) + 0.5) * record_every * float(dt),
@@ -327,8 +371,28 @@ def _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record
         energy_balance=jnp.asarray(b), energy_balance_err=jnp.asarray(b_err),
         n_traj=int(n_traj), dt=float(dt), t_relax=n_relax * float(dt), t_measure=steps * float(dt),
         start=init, integrator=type(integrator).__name__,
-        final=Given(state["q"][:n_traj], state["v"][:n_traj]), series=series,
+        final=Given(state["q"][:n_traj], state["v"][:n_traj]), series=series,  # stays on the device
     )
+
+
+@jax.jit
+def _moments(acc, masses, steps, dt):
+    """Means and standard errors across trajectories of T_n = m_n <v_n^2>, J_b and sum_b J_b.
+
+    On the device, in the state's dtype: only O(N) numbers travel to the host. Two-pass variance;
+    float32 rounding (~1e-7 relative) is far below the statistical error of any ensemble.
+    """
+    t2, c2, th, ch = acc
+    n_traj = t2.shape[0]
+    t_traj = (t2 - c2) * (masses / steps)[None, :]
+    j_traj = (th - ch) / (steps * dt)
+
+    def mean_err(x):
+        mean = jnp.mean(x, axis=0)
+        var = jnp.sum((x - mean[None]) ** 2, axis=0) / (n_traj - 1)
+        return mean, jnp.sqrt(var / n_traj)
+
+    return mean_err(t_traj), mean_err(j_traj), mean_err(j_traj.sum(axis=1))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -358,13 +422,15 @@ def _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, 
     return h.hexdigest()
 
 
-def _save_checkpoint(path, fingerprint, state):
+def _save_checkpoint(path, fingerprint, state, f):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     os.close(fd)
+    arrays = {k: state[k] for k in ("q", "v", "done", "series_t", "series_j")}
+    arrays.update(f=f, **dict(zip(_ACC_KEYS, state["acc"])))
     with open(tmp, "wb") as fh:
-        np.savez(fh, fingerprint=np.array(fingerprint), **{k: np.asarray(v) for k, v in state.items()})
+        np.savez(fh, fingerprint=np.array(fingerprint), **{k: np.asarray(v) for k, v in arrays.items()})
     os.replace(tmp, path)
 
 

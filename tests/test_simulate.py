@@ -6,9 +6,6 @@ integrator (O(dt^2) for BAOAB) are kept well below the statistical error by the 
 per test.
 """
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import jax
@@ -140,7 +137,7 @@ def test_chunking_does_not_change_results():
     np.testing.assert_allclose(a.temperature, b.temperature, rtol=1e-13)  # host float64 sums regrouped
 
 
-def test_same_result_on_one_and_eight_devices(tmp_path):
+def test_same_result_on_one_and_eight_devices(on_devices):
     """The trajectory axis sharded over 8 (forced host) devices (n_traj = 13: padded) gives the numbers
     of one device. Not bitwise yet: XLA compiles the per-device shard_map program with different
     rounding (1e-16 absolute after 40 steps, measured); asserted to 1e-12 relative (issue 3, open)."""
@@ -156,15 +153,7 @@ def test_same_result_on_one_and_eight_devices(tmp_path):
         print(len(jax.devices()))
         """
     )
-    out = {}
-    for ndev in (1, 8):
-        env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={ndev}", JAX_PLATFORMS="cpu")
-        path = tmp_path / f"r{ndev}.npy"
-        p = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert p.returncode == 0, p.stderr[-2000:]
-        assert p.stdout.strip().splitlines()[-1] == str(ndev)
-        out[ndev] = np.load(path)
-    np.testing.assert_allclose(out[1], out[8], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(on_devices(script, 1), on_devices(script, 8), rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize(
