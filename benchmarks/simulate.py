@@ -14,8 +14,9 @@ out. left_flux (heat per unit time from the left bath) and bulk_T (mean kinetic 
 sites) are a sanity check: all implementations should agree within statistical error (short runs from rest are not
 steady states). The `ours` record of each size carries ratio_ours_over_best_peer (and _excl_recompile).
 
-- ours: jaxlangevin.simulate (BAOAB, one chunk of all steps), the user-facing call including its host work. On a
-  GPU this is the fused kernel (many steps per Pallas kernel, jaxlangevin._fused), on a CPU the XLA loop.
+- ours: jaxlangevin.simulate (BAOAB, one chunk of all steps), the user-facing call including its host work, with its
+  default engine: the fused engine, many steps per call (a Pallas kernel on a GPU, jaxlangevin._fused; a Numba loop
+  on a CPU, jaxlangevin._fused_cpu).
 - ours_xla: the same call with fused=False (one XLA loop iteration per step on every backend).
 - scan: hand-written BAOAB in JAX, jax.lax.scan over a batched (n_traj, N) state, exact Ornstein-Uhlenbeck step on
   the two bath sites only (noise (n_traj, 2) per step), heat = kinetic-energy change of that step.
@@ -118,7 +119,7 @@ def make_ours(n_traj, n, dt, float64, fused=None):
         return dict(left_flux=float(res.flux[0]), left_flux_err=float(res.flux_err[0]),
                     bulk_T=float(t[1:-1].mean()), bulk_T_err=float(t_err[1:-1].mean()))
 
-    engine = {None: "the fused kernel where it applies (GPU), else the XLA loop", False: "the XLA loop"}[fused]
+    engine = {None: "the fused engine (Pallas kernel on a GPU, Numba loop on a CPU)", False: "the XLA loop"}[fused]
     notes = (f"jaxlangevin.simulate, BAOAB, {engine}; noise normal(fold_in(key, step), (n_traj, 2)); includes its "
              "host-side checks and reductions; bulk_T_err = mean of per-site errors (upper bound)")
     return run, dict(notes=notes)

@@ -14,6 +14,7 @@ hash per two normals is all the random-number cost.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -28,6 +29,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from ._fused import plan, run_fused
+from ._fused_cpu import available as fused_cpu_available, run_fused_cpu
 from ._initial import AbstractInitial, AtRest, Given, Thermal
 from ._integrators import BAOAB, AbstractIntegrator, noise_size
 from ._kahan import kahan_add
@@ -83,12 +85,13 @@ def simulate(
         checkpoint: a file path. After every chunk the state and all accumulated sums are written there
             (atomically); a later call with the same arguments resumes from it and gives exactly the
             result of the uninterrupted run. A file from a different run raises ValueError.
-        fused: run many steps per GPU kernel (``jaxlangevin._fused``: float32, BAOAB, mean-field-type
-            stiffness plus optional OnSiteQuartic, at most 16 bath sites, no ``record_every``). None
-            (default): on a GPU whenever it applies, else the XLA loop. True: require it (ValueError
-            saying why if it does not apply; on a CPU it runs through the Pallas interpreter, slowly:
-            for tests). False: always the XLA loop. Both engines use the same random numbers and
-            agree to float32 rounding.
+        fused: run many steps per kernel call: on a GPU a Pallas/Triton kernel (``jaxlangevin._fused``),
+            on a CPU a Numba loop (``jaxlangevin._fused_cpu``). For float32 states, BAOAB,
+            mean-field-type stiffness (mean-field, pinning, walls) plus optional OnSiteQuartic,
+            disjoint baths with at most 16 sites, N <= 4096, no ``record_every``. None (default):
+            wherever it applies, else the XLA loop. True: require it (ValueError saying why if it
+            does not apply). False: always the XLA loop. All engines draw the same random numbers,
+            bit for bit, and agree to float32 rounding.
 
     Cost: per step one force evaluation per trajectory at the coupling's cost (mean-field O(N)), O(N)
     elementwise work and one normal random number per bath site. Memory O(n_traj N).
@@ -128,8 +131,8 @@ def simulate(
     state.update(q=q, v=v, acc=acc)
 
     n_noise = noise_size(system)
-    fused_plan = _choose_engine(fused, system, integrator, record_every, key, n_traj)
     mesh = sharding.mesh if n_dev > 1 else None
+    fused_run = _fused_engine(fused, system, integrator, record_every, key, n_traj, mesh)
     bar = _progress(progress, total, state["done"])
     chunk_index = state["done"] // chunk
     try:
@@ -146,10 +149,8 @@ def simulate(
             measure = start >= n_relax
             sv2, sh, bt, bj = [], [], [], []
             for bsize, nb in sizes:
-                if fused_plan is not None:
-                    q, v, f, s_v2, s_heat = _run_chunk_fused(fused_plan, jax.default_backend() == "cpu", mesh,
-                                                             system, dt_arr, q, v, f, run_key,
-                                                             jnp.uint32(start), bsize, nb)
+                if fused_run is not None:
+                    q, v, f, s_v2, s_heat = fused_run(system, dt_arr, q, v, f, run_key, jnp.uint32(start), bsize, nb)
                     b_t = b_j = None
                 else:
                     q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(
@@ -256,18 +257,31 @@ def _run_chunk_fused(fused_plan, interpret, mesh, system, dt, q, v, f, run_key, 
     return run_fused(fused_plan, system, dt, q, v, f, run_key, step0, block, n_blocks, interpret, mesh)
 
 
-def _choose_engine(fused, system, integrator, record_every, key, n_traj):
-    """The fused kernel's plan, or None for the XLA loop (see ``simulate``'s ``fused``)."""
+def _fused_engine(fused, system, integrator, record_every, key, n_traj, mesh):
+    """The fused engine of this backend as ``run(system, dt, q, v, f, run_key, step0, block, n_blocks)``
+    -> (q, v, f, sum v^2, heat per bath), or None for the XLA loop (see ``simulate``'s ``fused``)."""
     if fused is not None and not isinstance(fused, bool):
         raise ValueError(f"`fused` must be None, True or False, got {fused!r}.")
     if fused is False:
         return None
+    backend = jax.default_backend()
     fused_plan, why_not = plan(system, integrator, record_every, key, n_traj)
-    if fused is True and fused_plan is None:
-        raise ValueError(f"`fused=True`, but the fused kernel does not apply: {why_not}.")
-    if fused is None and jax.default_backend() != "gpu":
+    if fused_plan is not None and backend not in ("cpu", "gpu"):
+        fused_plan, why_not = None, f"there is no fused engine for the {backend} backend"
+    if fused_plan is not None and backend == "cpu" and not fused_cpu_available():
+        fused_plan, why_not = None, "numba (the CPU engine) is not installed"
+    if fused_plan is None:
+        if fused:
+            raise ValueError(f"`fused=True`, but the fused engine does not apply: {why_not}.")
         return None
-    return fused_plan
+    if backend == "gpu":
+        return functools.partial(_run_chunk_fused, fused_plan, False, mesh)
+    return _cpu_runner(fused_plan, mesh)
+
+
+def _cpu_runner(fused_plan, mesh):
+    """The fused engine on a CPU: the Numba loop (tests put the Pallas kernel, interpreted, here)."""
+    return functools.partial(run_fused_cpu, fused_plan)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ def getkey():
 
 @pytest.fixture
 def on_devices(tmp_path):
-    """`on_devices(script, n)`: run `script` in a fresh CPU process with n forced host devices.
+    """`on_devices(script, n, *args)`: run `script` in a fresh CPU process with n forced host devices.
 
-    The script gets an output path as sys.argv[1], must save one array there with np.save and print
-    len(jax.devices()) last; the fixture checks the device count and returns the array.
+    The script gets an output path as sys.argv[1] (then `args`), must save one array there with np.save
+    and print len(jax.devices()) last; the fixture checks the device count and returns the array.
     """
     import os
     import subprocess
@@ -32,10 +32,10 @@ def on_devices(tmp_path):
 
     import numpy as np
 
-    def run(script, n):
+    def run(script, n, *args):
         env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={n}", JAX_PLATFORMS="cpu")
-        path = tmp_path / f"r{n}.npy"
-        p = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        path = tmp_path / f"r{n}{''.join(args)}.npy"
+        p = subprocess.run([sys.executable, "-c", script, str(path), *args], env=env, capture_output=True, text=True)
         assert p.returncode == 0, p.stderr[-2000:]
         assert p.stdout.strip().splitlines()[-1] == str(n)
         return np.load(path)
