@@ -9,7 +9,10 @@ Reproducibility: the noise of step s is ``normal(fold_in(key, s), (n_traj_padded
 partitionable Threefry, whose value at (i, j) depends only on the linear index i n_noise + j, not on
 the padded length or on how the array is split over devices. So trajectory i sees the same noise
 whatever the chunking, the number of devices or interruptions (``checkpoint``), and one counter-based
-hash per two normals is all the random-number cost.
+hash per two normals is all the random-number cost. The trajectories are padded to a multiple of
+lcm(8, devices) and the moments are taken on one device, so the numbers are bit for bit the same on
+1, 2, 4 or 8 devices and across processes (``jax.distributed``: the array spans every process's
+devices; host copies gather it).
 """
 
 from __future__ import annotations
@@ -106,25 +109,29 @@ def simulate(
     total = n_relax + n_meas
     chunk = cfg["chunk"]
 
-    devices = jax.local_devices()
+    devices = jax.devices()  # all processes' devices after jax.distributed.initialize()
     n_dev = len(devices)
-    n_pad = -(-n_traj // n_dev) * n_dev
+    # padded to a multiple of lcm(8, devices): the global shape, hence XLA's vectorization and every
+    # rounding, is the same on 1, 2, 4 or 8 devices (13 rows on one device and 16 on eight rounded
+    # differently in the remainder loops)
+    rows = math.lcm(_ROW_MULTIPLE, n_dev)
+    n_pad = -(-n_traj // rows) * rows
     sharding = NamedSharding(Mesh(np.array(devices), ("traj",)), PartitionSpec("traj"))
 
     init_key, run_key = jax.random.split(key)
-    weight = jax.device_put(jnp.where(jnp.arange(n_pad) < n_traj, 1.0 / n_traj, 0.0).astype(dtype), sharding)
+    weight = _to_device(np.where(np.arange(n_pad) < n_traj, 1.0 / n_traj, 0.0), sharding, dtype)
 
     fingerprint = _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator)
     n_baths = len(system.baths)
     saved = _load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
     if saved is None:
-        q, v = (jax.device_put(x, sharding) for x in _initial_state(system, init, init_key, n_pad, n_traj))
+        q, v = (_to_device(x, sharding, dtype) for x in _initial_state(system, init, init_key, n_pad, n_traj))
         f = system.force(q)
-        acc = (jnp.zeros_like(q),) * 2 + (jax.device_put(jnp.zeros((n_pad, n_baths), dtype), sharding),) * 2
+        acc = (jnp.zeros_like(q),) * 2 + (_to_device(np.zeros((n_pad, n_baths)), sharding, dtype),) * 2
         state = dict(done=0, series_t=np.zeros((0, n)), series_j=np.zeros((0, n_baths)))
     else:  # everything the run needs lives on the device; the host holds only the series
-        q, v, f = (jax.device_put(jnp.asarray(saved[k], dtype), sharding) for k in ("q", "v", "f"))
-        acc = tuple(jax.device_put(jnp.asarray(saved[k], dtype), sharding) for k in _ACC_KEYS)
+        q, v, f = (_to_device(saved[k], sharding, dtype) for k in ("q", "v", "f"))
+        acc = tuple(_to_device(saved[k], sharding, dtype) for k in _ACC_KEYS)
         state = {k: saved[k] for k in ("done", "series_t", "series_j")}
     # accumulated per-trajectory sums of v^2 and heat: Kahan pairs (total, compensation) in the state's
     # dtype, on the device; they cross to the host only for checkpoints and the result
@@ -133,7 +140,7 @@ def simulate(
     n_noise = noise_size(system)
     mesh = sharding.mesh if n_dev > 1 else None
     fused_run = _fused_engine(fused, system, integrator, record_every, key, n_traj, mesh)
-    bar = _progress(progress, total, state["done"])
+    bar = _progress(progress and jax.process_index() == 0, total, state["done"])
     chunk_index = state["done"] // chunk
     try:
         while state["done"] < total:
@@ -158,7 +165,7 @@ def simulate(
                         weight, jnp.uint32(start), bsize, nb)
                 start += bsize * nb
                 sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
-            finite = np.asarray(_finite_rows(q, v))[:n_traj]
+            finite = _to_host(_finite_rows(q, v))[:n_traj]
             if not finite.all():  # state still holds the end of the last good chunk
                 partial = _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record_every,
                                   partial=True)
@@ -172,8 +179,8 @@ def simulate(
                 state["acc"] = _accumulate(state["acc"], tuple(sv2), tuple(sh))
             if record_every:
                 m = np.asarray(system.masses, np.float64)
-                t_blocks = [np.asarray(x, np.float64) * m / bsize for x, (bsize, _) in zip(bt, sizes)]
-                j_blocks = [np.asarray(x, np.float64) / (bsize * float(dt)) for x, (bsize, _) in zip(bj, sizes)]
+                t_blocks = [_to_host(x).astype(np.float64) * m / bsize for x, (bsize, _) in zip(bt, sizes)]
+                j_blocks = [_to_host(x).astype(np.float64) / (bsize * float(dt)) for x, (bsize, _) in zip(bj, sizes)]
                 state["series_t"] = np.concatenate([state["series_t"]] + t_blocks)
                 state["series_j"] = np.concatenate([state["series_j"]] + j_blocks)
             state.update(q=q, v=v, done=end)
@@ -189,6 +196,24 @@ def simulate(
 
 
 _ACC_KEYS = ("sum_v2", "sum_v2_comp", "sum_heat", "sum_heat_comp")
+#: trajectories are padded (with ignored ones) to a multiple of this times the device count's factors
+_ROW_MULTIPLE = 8
+
+
+def _to_device(x, sharding, dtype):
+    """``x`` (the same full value in every process) as an array split over ``sharding``."""
+    if jax.process_count() > 1:  # a global sharding takes host values
+        return jax.device_put(np.asarray(x, dtype), sharding)
+    return jax.device_put(jnp.asarray(x, dtype), sharding)
+
+
+def _to_host(x) -> np.ndarray:
+    """The full value of ``x`` in this process (gathered from the other processes where needed)."""
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        from jax.experimental import multihost_utils
+
+        return np.asarray(multihost_utils.process_allgather(x, tiled=True))
+    return np.asarray(x)
 
 
 @jax.jit
@@ -266,22 +291,26 @@ def _fused_engine(fused, system, integrator, record_every, key, n_traj, mesh):
         return None
     backend = jax.default_backend()
     fused_plan, why_not = plan(system, integrator, record_every, key, n_traj)
-    if fused_plan is not None and backend not in ("cpu", "gpu"):
-        fused_plan, why_not = None, f"there is no fused engine for the {backend} backend"
-    if fused_plan is not None and backend == "cpu" and not fused_cpu_available():
-        fused_plan, why_not = None, "numba (the CPU engine) is not installed"
-    if fused_plan is None:
-        if fused:
-            raise ValueError(f"`fused=True`, but the fused engine does not apply: {why_not}.")
-        return None
-    if backend == "gpu":
-        return functools.partial(_run_chunk_fused, fused_plan, False, mesh)
-    return _cpu_runner(fused_plan, mesh)
+    run = None
+    if fused_plan is not None and backend == "gpu":
+        run = functools.partial(_run_chunk_fused, fused_plan, False, mesh)
+    elif fused_plan is not None and backend == "cpu":
+        run, why_not = _cpu_runner(fused_plan, mesh)
+    elif fused_plan is not None:
+        why_not = f"there is no fused engine for the {backend} backend"
+    if run is None and fused:
+        raise ValueError(f"`fused=True`, but the fused engine does not apply: {why_not}.")
+    return run
 
 
 def _cpu_runner(fused_plan, mesh):
-    """The fused engine on a CPU: the Numba loop (tests put the Pallas kernel, interpreted, here)."""
-    return functools.partial(run_fused_cpu, fused_plan)
+    """The fused engine on a CPU, the Numba loop, or None and why not (tests put the Pallas kernel,
+    interpreted, here)."""
+    if not fused_cpu_available():
+        return None, "numba (the CPU engine) is not installed"
+    if jax.process_count() > 1:
+        return None, "the CPU engine works on the state of one process"
+    return functools.partial(run_fused_cpu, fused_plan), ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -372,7 +401,7 @@ def _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record
     steps = max(state["done"] - n_relax, 0) if partial else n_meas
     # the sums of the real trajectories on one device: the reduction order, hence every bit of the
     # result, is then the same however many devices ran the trajectories
-    acc = tuple(jax.device_put(x[:n_traj], jax.local_devices()[0]) for x in state["acc"])
+    acc = tuple(jax.device_put(_first_rows(x, n_traj), jax.local_devices()[0]) for x in state["acc"])
     moments = _moments(acc, system.masses, max(steps, 1), dt)
     (temp, temp_err), (flux, flux_err), (b, b_err) = jax.device_get(moments)  # a few small arrays
     series = None
@@ -385,20 +414,26 @@ def _result(system, state, n_traj, dt, n_relax, n_meas, init, integrator, record
         energy_balance=jnp.asarray(b), energy_balance_err=jnp.asarray(b_err),
         n_traj=int(n_traj), dt=float(dt), t_relax=n_relax * float(dt), t_measure=steps * float(dt),
         start=init, integrator=type(integrator).__name__,
-        final=Given(state["q"][:n_traj], state["v"][:n_traj]), series=series,  # stays on the device
+        final=Given(_first_rows(state["q"], n_traj), _first_rows(state["v"], n_traj)), series=series,
     )
+
+
+def _first_rows(x, n_traj):
+    """Rows of the real trajectories: on the device in one process, gathered to the host across several."""
+    return x[:n_traj] if not isinstance(x, jax.Array) or x.is_fully_addressable else _to_host(x)[:n_traj]
 
 
 @jax.jit
 def _moments(acc, masses, steps, dt):
     """Means and standard errors across trajectories of T_n = m_n <v_n^2>, J_b and sum_b J_b.
 
-    On the device, in the state's dtype: only O(N) numbers travel to the host. Two-pass variance;
-    float32 rounding (~1e-7 relative) is far below the statistical error of any ensemble.
+    On the device, in float64 when JAX has it enabled (else float32): only O(N) numbers travel to the
+    host. The Kahan pairs are combined after widening; two-pass variance.
     """
-    t2, c2, th, ch = acc
+    wide = jnp.result_type(float)
+    t2, c2, th, ch = (x.astype(wide) for x in acc)
     n_traj = t2.shape[0]
-    t_traj = (t2 - c2) * (masses / steps)[None, :]
+    t_traj = (t2 - c2) * (masses.astype(wide) / steps)[None, :]
     j_traj = (th - ch) / (steps * dt)
 
     def mean_err(x):
@@ -443,8 +478,8 @@ def _save_checkpoint(path, fingerprint, state, f):
     os.close(fd)
     arrays = {k: state[k] for k in ("q", "v", "done", "series_t", "series_j")}
     arrays.update(f=f, **dict(zip(_ACC_KEYS, state["acc"])))
-    with open(tmp, "wb") as fh:
-        np.savez(fh, fingerprint=np.array(fingerprint), **{k: np.asarray(v) for k, v in arrays.items()})
+    with open(tmp, "wb") as fh:  # with several processes each writes the same content (its own or a shared file)
+        np.savez(fh, fingerprint=np.array(fingerprint), **{k: _to_host(v) for k, v in arrays.items()})
     os.replace(tmp, path)
 
 

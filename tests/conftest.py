@@ -41,3 +41,37 @@ def on_devices(tmp_path):
         return np.load(path)
 
     return run
+
+
+@pytest.fixture
+def on_processes(tmp_path):
+    """`on_processes(script, n_proc, devices_per_proc, *args)`: run `script` as n_proc JAX processes on
+    localhost (jax.distributed, CPU collectives over gloo), each with devices_per_proc forced host devices.
+
+    Each process gets sys.argv[1:] = (process id, coordinator port, output path, *args) and must call
+    ``jax.distributed.initialize`` itself when n_proc > 1 (process id -1 means: a single plain process);
+    process 0 (or -1) saves one array to the output path, which is returned.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    def run(script, n_proc, devices_per_proc, *args):
+        with socket.socket() as sock:
+            sock.bind(("localhost", 0))
+            port = sock.getsockname()[1]
+        env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices_per_proc}",
+                   JAX_PLATFORMS="cpu")
+        path = tmp_path / f"p{n_proc}x{devices_per_proc}{''.join(args)}.npy"
+        ids = range(n_proc) if n_proc > 1 else [-1]
+        procs = [subprocess.Popen([sys.executable, "-c", script, str(i), str(port), str(path), *args], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in ids]
+        for p in procs:
+            _, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err[-2000:]
+        return np.load(path)
+
+    return run

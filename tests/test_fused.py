@@ -31,7 +31,7 @@ def engine(request, monkeypatch):
 
 
 def _pallas_interpreted(fused_plan, mesh):
-    return functools.partial(_simulate._run_chunk_fused, fused_plan, True, mesh)
+    return functools.partial(_simulate._run_chunk_fused, fused_plan, True, mesh), ""
 
 
 def _system(n=12, quartic=0.3, dtype=jnp.float32):
@@ -125,7 +125,7 @@ import sys, functools, jax
 import jax.numpy as jnp, numpy as np, jaxlangevin as jl
 from jaxlangevin import _simulate
 if sys.argv[2] == "pallas":
-    _simulate._cpu_runner = lambda p, mesh: functools.partial(_simulate._run_chunk_fused, p, True, mesh)
+    _simulate._cpu_runner = lambda p, mesh: (functools.partial(_simulate._run_chunk_fused, p, True, mesh), "")
 s = jl.System(jnp.array([1.0, 0.6, 1.5, 0.8, 1.3, 0.7], jnp.float32), jl.MeanField(1.0) + jl.Pinning(0.1),
               jl.intensive(6, (1.5, 0.5), 1.0))
 r = jl.simulate(s, n_traj=13, dt=0.05, t_relax=2.0, t_measure=5.0, key=jax.random.key(7), progress=False,
