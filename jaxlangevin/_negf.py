@@ -10,7 +10,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _residues
-from ._bath.ohmic import OhmicBath
 from ._coupling.structure import DiagonalPlusRankOne
 from ._initial import AtRest
 from ._secular import coincident_damped_groups, find_roots, group_sites
@@ -66,13 +65,7 @@ def negf_steady_state(system: System) -> SteadyState:
     """
     if not isinstance(system, System):
         raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
-    if len(system.baths) == 0:
-        raise ValueError("`system` has no baths: a steady state needs at least one (e.g. jl.intensive(N)).")
-    for i, b in enumerate(system.baths):
-        if not isinstance(b, OhmicBath):
-            raise ValueError(
-                f"`baths[{i}]` is {type(b).__name__}; the classical Green's-function engine handles OhmicBath."
-            )
+    system.require_ohmic_baths("the classical Green's-function engine")
     system.require_linear("negf_steady_state")
     _warn_precision(system.masses)
     n = system.n_sites

@@ -30,6 +30,7 @@ import jax.numpy as jnp
 
 from ._chunks import sum_over_poles
 from ._secular import Groups, RootInfo, secular
+from ._system import drift_matrix
 
 
 def _x(z, g: Groups):
@@ -109,9 +110,7 @@ def modal(phi, masses, friction, bath_masks, scale):
     """
     n = masses.shape[0]
     minv = 1.0 / masses
-    top = jnp.concatenate([jnp.zeros((n, n), phi.dtype), jnp.eye(n, dtype=phi.dtype)], axis=1)
-    bottom = jnp.concatenate([-minv[:, None] * phi, -jnp.diag(minv * friction)], axis=1)
-    a = jnp.concatenate([top, bottom], axis=0)
+    a = drift_matrix(phi, masses, friction)
     mu, vecs = jax.lax.linalg.eig(
         a, compute_left_eigenvectors=False, compute_right_eigenvectors=True, enable_eigvec_derivs=True
     )

@@ -21,8 +21,10 @@ class SteadyState(eqx.Module):
             reached after several of these).
         start: the initial condition whose long-time limit this is (``AtRest()``: bath-decoupled modes
             carry no energy).
-        method: how it was computed ("secular-residues" or "modal-residues").
+        method: how it was computed ("secular-residues", "modal-residues" or "lyapunov").
         converged: whether the pole search met its tolerance.
+        covariance: (2N, 2N) steady-state covariance of (q, v) (``lyapunov_steady_state``; None from
+            ``negf_steady_state``, which never forms it).
     """
 
     flux: Float[Array, " n_baths"]
@@ -33,6 +35,7 @@ class SteadyState(eqx.Module):
     start: AbstractInitial
     converged: Bool[Array, ""]
     method: str = eqx.field(static=True)
+    covariance: Float[Array, "2N 2N"] | None = None
 
     @property
     def energy_balance(self) -> Float[Array, ""]:

@@ -80,9 +80,23 @@ class System(eqx.Module):
                 "use jl.simulate for them."
             )
 
+    def require_ohmic_baths(self, what: str) -> None:
+        """Raise ValueError unless there is at least one bath and every bath is Ohmic (the classical engines)."""
+        from ._bath.ohmic import OhmicBath
+
+        if len(self.baths) == 0:
+            raise ValueError("`system` has no baths: a steady state needs at least one (e.g. jl.intensive(N)).")
+        for i, b in enumerate(self.baths):
+            if not isinstance(b, OhmicBath):
+                raise ValueError(f"`baths[{i}]` is {type(b).__name__}; {what} handles OhmicBath.")
+
     def stiffness(self) -> Float[Array, "N N"]:
         """Dense Phi (O(N^2) memory)."""
         return self.coupling.to_dense(self.n_sites)
+
+    def drift_matrix(self) -> Float[Array, "2N 2N"]:
+        """A = [[0, I], [-M^-1 Phi, -M^-1 Gamma]] of d(q, v)/dt = A (q, v) + noise (dense, O(N^2) memory)."""
+        return drift_matrix(self.stiffness(), self.masses, self.site_friction())
 
     def force(self, q: Float[Array, "... N"]) -> Float[Array, "... N"]:
         """Conservative force on every site, -Phi q, at the coupling's own cost (batched over leading axes)."""
@@ -114,3 +128,12 @@ class System(eqx.Module):
             s = 1.0 / np.sqrt(m)
             bound = np.max(np.sum(np.abs(np.asarray(st.to_dense(), float)) * s[:, None] * s[None, :], axis=1))
         return float(np.sqrt(max(bound, 0.0)))
+
+
+def drift_matrix(phi, masses, friction):
+    """A = [[0, I], [-M^-1 Phi, -M^-1 Gamma]] for stiffness Phi (N, N), masses and site friction (N,)."""
+    n = masses.shape[0]
+    minv = 1.0 / masses
+    top = jnp.concatenate([jnp.zeros((n, n), phi.dtype), jnp.eye(n, dtype=phi.dtype)], axis=1)
+    bottom = jnp.concatenate([-minv[:, None] * phi, -jnp.diag(minv * friction)], axis=1)
+    return jnp.concatenate([top, bottom], axis=0)
