@@ -20,7 +20,13 @@ from ._coupling import (
     PowerLaw as PowerLaw,
 )
 from ._greens import green as green, transmission as transmission
-from ._initial import AbstractInitial as AbstractInitial, AtRest as AtRest, Given as Given, Thermal as Thermal
+from ._initial import (
+    AbstractInitial as AbstractInitial,
+    AtRest as AtRest,
+    Given as Given,
+    GivenCovariance as GivenCovariance,
+    Thermal as Thermal,
+)
 from ._integrators import BAOAB as BAOAB, AbstractIntegrator as AbstractIntegrator, EulerMaruyama as EulerMaruyama
 from ._lyapunov import lyapunov_steady_state as lyapunov_steady_state
 from ._negf import negf_steady_state as negf_steady_state

@@ -36,3 +36,15 @@ class Given(AbstractInitial):
         if q.shape != v.shape:
             raise ValueError(f"`q` and `v` must have the same shape, got {q.shape} and {v.shape}.")
         self.q, self.v = q, v
+
+
+class GivenCovariance(AbstractInitial):
+    """A given (2N, 2N) covariance (second moments) of (q, v) at t = 0: for the exact engines."""
+
+    covariance: Float[Array, "2N 2N"]
+
+    def __init__(self, covariance):
+        c = as_float_array("covariance", covariance, ndim=2)
+        if c.shape[0] != c.shape[1] or c.shape[0] % 2:
+            raise ValueError(f"`covariance` must have shape (2N, 2N), got {c.shape}.")
+        self.covariance = c

@@ -11,6 +11,9 @@ X_ij = -(V^-1 B V^-H)_ij / (lambda_i + conj(lambda_j)), then one step of iterati
 residual (whose size is also the error estimate). Cost O((2N)^3) time, O((2N)^2) memory: N up to a few
 thousand on a CPU. Pairs of undamped modes (lambda_i + conj(lambda_j) = 0: modes the baths never reach,
 e.g. the equal-mass mean-field bulk, Andreucci Sec. 3.3) carry no energy: the long-time limit from rest.
+A free centre of mass (Phi 1 = 0, no pinning) has lambda = 0: the baths' noise makes its position
+diffuse without bound, so C_qq along (1, ..., 1) has no steady value and is returned at its start value
+(0 from rest); velocities, forces, temperatures and fluxes do not depend on it.
 
 Differentiable: a ``custom_vjp`` implicit derivative. For a cotangent Cbar, W solves the adjoint equation
 A^T W + W A + Cbar = 0 (same eigenvectors), and Abar = W C^T + W^T C, Bbar = W; no unrolled iteration.
@@ -24,21 +27,32 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._initial import AtRest
+from ._initial import AbstractInitial, AtRest, GivenCovariance, Thermal
 from ._negf import TEMPERATURE_RTOL
 from ._solution import SteadyState
 from ._system import System
 from ._validation import is_concrete
 
 
-def lyapunov_steady_state(system: System) -> SteadyState:
+def lyapunov_steady_state(system: System, init: AbstractInitial | None = None) -> SteadyState:
     """Exact classical steady state from the Lyapunov equation A C + C A^T + B = 0 (module docstring).
 
     Any coupling (dense, nearest-neighbour, power-law, mean-field and sums) with Ohmic baths, float64.
     Returns a ``SteadyState`` with ``covariance`` (2N, 2N) of (q, v), the flux of every bath
     J_b = sum_{n in S_b} gamma_b (T_b / m_n - <v_n^2>) (CONVENTIONS "Observables") and the kinetic
-    temperatures T_n = m_n <v_n^2>. Modes the baths never reach keep no energy (the start ``AtRest()``),
-    as in ``negf_steady_state``, with which it agrees (tests). Differentiable in every parameter.
+    temperatures T_n = m_n <v_n^2>. Agrees with ``negf_steady_state`` (tests). Differentiable in every
+    parameter.
+
+    Modes the baths never reach (undamped eigenvalues of A: the N - 3 relative bulk modes of the
+    equal-mass mean-field model, Andreucci Sec. 3.3, Defaveri Sec. III) make the long-time limit
+    depend on the start; ``decoupled_frequencies`` lists them (one frequency per mode). Then ``init``
+    is required: ``AtRest()`` (they keep no energy, as in ``negf_steady_state``), ``Thermal(T)``
+    (equilibrium of the isolated system at T: C_qq = T Phi^+, C_vv = T M^-1) or
+    ``GivenCovariance(C0)``. The result is the long-time (time-averaged) limit from that start: the
+    damped part at its steady value, each decoupled mode keeping its initial energy (in modal
+    coordinates X = V^-1 C V^-H, the pairs with lambda_i + conj(lambda_j) = 0 keep X_ij(0)). Without
+    decoupled modes ``init`` changes nothing. Under ``jit``/``grad`` (values unknown) ``init=None`` means
+    ``AtRest()``.
 
     Cost: O((2N)^3) (one complex eigen-decomposition and a few matrix products), memory O((2N)^2).
 
@@ -57,7 +71,16 @@ def lyapunov_steady_state(system: System) -> SteadyState:
     noise = 2.0 * (gam_b * temp_b) @ masks  # sum_b 2 gamma_b T_b on each site
     b_diag = jnp.concatenate([jnp.zeros(n, m.dtype), noise / (m * m)])
     a = system.drift_matrix()
-    cov, cov_err, lam = solve_lyapunov(a, b_diag)
+    c0 = None if init is None or isinstance(init, AtRest) else _initial_covariance(system, init)
+    cov, cov_err, lam = solve_lyapunov(a, b_diag, c0)
+    decoupled = _decoupled_frequencies(lam)
+    if init is None and decoupled is not None and len(decoupled):
+        raise ValueError(
+            f"lyapunov_steady_state: {len(decoupled)} modes never reach a bath (frequencies "
+            f"{np.array2string(decoupled[:4], precision=4)}{'...' if len(decoupled) > 4 else ''}), so the "
+            "long-time state depends on the start: pass init=jl.AtRest(), jl.Thermal(T) or "
+            "jl.GivenCovariance(C0)."
+        )
     v2, v2_err = jnp.diagonal(cov)[n:], jnp.diagonal(cov_err)[n:]
     flux = gam_b * (masks @ (1.0 / m) * temp_b - masks @ v2)
     flux_err = gam_b * (masks @ v2_err)
@@ -69,10 +92,11 @@ def lyapunov_steady_state(system: System) -> SteadyState:
         flux_error=flux_err,
         temperature_error=m * v2_err,
         slowest_relaxation_time=1.0 / jnp.min(jnp.where(rates > tiny, rates, jnp.inf)),
-        start=AtRest(),
+        start=AtRest() if init is None else init,
         converged=jnp.asarray(True),
         method="lyapunov",
         covariance=cov,
+        decoupled_frequencies=None if decoupled is None else jnp.asarray(decoupled),
     )
     _warn(result)
     return result
@@ -83,19 +107,21 @@ def _undamped(lam):
     return 1e3 * jnp.finfo(lam.real.dtype).eps * jnp.max(jnp.abs(lam))
 
 
-def _spectral_solve(lam, v, vinv, rhs):
-    """X with A X + X A^T + rhs = 0 for A = V diag(lam) V^-1 (undamped pairs set to 0), real part."""
+def _spectral_solve(lam, v, vinv, rhs, c0=None):
+    """X with A X + X A^T + rhs = 0 for A = V diag(lam) V^-1, real part. Undamped pairs
+    (lambda_i + conj(lambda_j) = 0) take their value in ``c0`` (the start), or 0."""
     bt = vinv @ rhs @ vinv.conj().T
     den = lam[:, None] + lam.conj()[None, :]
     keep = jnp.abs(den) > _undamped(lam)
-    x = jnp.where(keep, -bt / jnp.where(keep, den, 1.0), 0.0)
+    kept = 0.0 if c0 is None else vinv @ c0 @ vinv.conj().T
+    x = jnp.where(keep, -bt / jnp.where(keep, den, 1.0), kept)
     return (v @ x @ v.conj().T).real
 
 
-def _solve(a, b):
+def _solve(a, b, c0):
     lam, v = jax.lax.linalg.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=True)
     vinv = jnp.linalg.inv(v)
-    c = _spectral_solve(lam, v, vinv, b)
+    c = _spectral_solve(lam, v, vinv, b, c0)
     # one step of iterative refinement; the second correction's size estimates the remaining error
     c = c + _spectral_solve(lam, v, vinv, a @ c + c @ a.T + b)
     c = 0.5 * (c + c.T)
@@ -105,12 +131,12 @@ def _solve(a, b):
 
 @jax.custom_vjp
 def _lyapunov(a, b):
-    c, err, lam, _, _ = _solve(a, b)
+    c, err, lam, _, _ = _solve(a, b, None)
     return c, err, lam
 
 
 def _lyapunov_fwd(a, b):
-    c, err, lam, v, vinv = _solve(a, b)
+    c, err, lam, v, vinv = _solve(a, b, None)
     return (c, err, lam), (c, lam, v, vinv)
 
 
@@ -125,9 +151,43 @@ def _lyapunov_bwd(res, cotangents):
 _lyapunov.defvjp(_lyapunov_fwd, _lyapunov_bwd)
 
 
-def solve_lyapunov(a, b_diag):
-    """C with A C + C A^T + diag(b) = 0, its error estimate and the eigenvalues of A (see module docstring)."""
-    return _lyapunov(a, jnp.diag(b_diag))
+def solve_lyapunov(a, b_diag, c0=None):
+    """C with A C + C A^T + diag(b) = 0, its error estimate and the eigenvalues of A (module docstring).
+
+    With ``c0`` (a start), undamped mode pairs keep their initial values: the long-time limit from c0.
+    Differentiable (implicit adjoint) without ``c0``; with it, by differentiating through the
+    eigen-decomposition.
+    """
+    if c0 is None:
+        return _lyapunov(a, jnp.diag(b_diag))
+    c, err, lam, _, _ = _solve(a, jnp.diag(b_diag), c0)
+    return c, err, lam
+
+
+def _initial_covariance(system: System, init):
+    """Second moments of (q, v) at t = 0 for ``Thermal(T)`` (isolated-system equilibrium) or ``GivenCovariance``."""
+    n = system.n_sites
+    if isinstance(init, GivenCovariance):
+        if init.covariance.shape != (2 * n, 2 * n):
+            raise ValueError(f"`init` GivenCovariance must have shape ({2 * n}, {2 * n}), got {init.covariance.shape}.")
+        return init.covariance.astype(system.masses.dtype)
+    if isinstance(init, Thermal):
+        temp = jnp.asarray(init.temperature, system.masses.dtype)
+        cqq = temp * jnp.linalg.pinv(system.stiffness(), hermitian=True)  # free zero modes at q = 0
+        z = jnp.zeros((n, n), system.masses.dtype)
+        return jnp.block([[cqq, z], [z, jnp.diag(temp / system.masses)]])
+    raise ValueError(f"`init` must be jl.AtRest(), jl.Thermal(T) or jl.GivenCovariance(C0), got {init!r}.")
+
+
+def _decoupled_frequencies(lam):
+    """Frequencies (> 0, one per mode) of the undamped eigenvalues of A; None under tracing."""
+    if not is_concrete(lam):
+        return None
+    lam = np.asarray(lam)
+    tiny = float(_undamped(jnp.asarray(lam)))
+    # lambda = 0 is the free centre of mass (Phi 1 = 0), not a mode the baths miss: see module docstring
+    w = np.abs(lam.imag[(np.abs(lam.real) <= tiny) & (np.abs(lam) > tiny)])
+    return np.sort(w)[::2] if len(w) % 2 == 0 else np.sort(w)  # +-i omega pairs -> one per mode
 
 
 def _warn(r: SteadyState):

@@ -25,6 +25,8 @@ class SteadyState(eqx.Module):
         converged: whether the pole search met its tolerance.
         covariance: (2N, 2N) steady-state covariance of (q, v) (``lyapunov_steady_state``; None from
             ``negf_steady_state``, which never forms it).
+        decoupled_frequencies: frequencies of the modes no bath reaches, one per mode
+            (``lyapunov_steady_state``; None from ``negf_steady_state`` or under tracing).
     """
 
     flux: Float[Array, " n_baths"]
@@ -36,6 +38,7 @@ class SteadyState(eqx.Module):
     converged: Bool[Array, ""]
     method: str = eqx.field(static=True)
     covariance: Float[Array, "2N 2N"] | None = None
+    decoupled_frequencies: Float[Array, " K"] | None = None
 
     @property
     def energy_balance(self) -> Float[Array, ""]:

@@ -40,14 +40,14 @@ def _systems():
 @pytest.mark.parametrize("name", list(_systems()))
 def test_agrees_with_negf(name):
     s = _systems()[name]
-    ly = jl.lyapunov_steady_state(s)
+    ly = jl.lyapunov_steady_state(s, init=jl.AtRest())  # negf describes the start from rest
     ng = jl.negf_steady_state(s)
     assert float(ly.slowest_relaxation_time) < 1e8
     np.testing.assert_allclose(ly.flux, ng.flux, rtol=1e-10, atol=1e-10 * float(jnp.max(jnp.abs(ng.flux))))
     np.testing.assert_allclose(ly.temperature, ng.temperature, rtol=1e-8)
     np.testing.assert_allclose(ly.slowest_relaxation_time, ng.slowest_relaxation_time, rtol=1e-8)
     assert abs(float(ly.energy_balance)) < 1e-12 * float(jnp.max(jnp.abs(ly.flux)))
-    assert ly.method == "lyapunov" and ly.start == jl.AtRest()
+    assert ly.method == "lyapunov" and isinstance(ly.start, jl.AtRest)
     assert float(jnp.max(ly.flux_error)) < 1e-10 * float(jnp.max(jnp.abs(ly.flux)))
 
 
@@ -105,3 +105,39 @@ def test_refuses_nonlinear_terms_and_empty_baths():
                                            jl.intensive(6, (1.5, 0.5), 1.0)))
     with pytest.raises(ValueError, match="no baths"):
         jl.lyapunov_steady_state(jl.System(MASSES, jl.MeanField(1.0), []))
+
+
+def test_bath_decoupled_modes_need_a_start():
+    """Equal-mass mean-field (Andreucci Fig. 2: N = 32, gamma = 0.5, k_A = 1): N - 3 relative bulk modes
+    never reach a bath. Without a start the engine refuses; from rest it is negf's steady state; from
+    Thermal(T0) each dark mode keeps kinetic energy T0/2, spread over the N - 2 bulk sites:
+    T_bulk = T_rest + (1 - 1/(N - 2)) T0 exactly (the same closed form the simulator is tested against)."""
+    n, t0 = 32, 1.0
+    s = jl.System(jl.masses.uniform(n), jl.MeanField.from_andreucci(1.0), jl.intensive(n, (1.5, 0.5), 0.5))
+    with pytest.raises(ValueError, match="29 modes never reach a bath"):
+        jl.lyapunov_steady_state(s)
+    rest = jl.lyapunov_steady_state(s, init=jl.AtRest())
+    hot = jl.lyapunov_steady_state(s, init=jl.Thermal(t0))
+    ng = jl.negf_steady_state(s)
+    assert rest.decoupled_frequencies.shape == (n - 3,)
+    np.testing.assert_allclose(rest.temperature, ng.temperature, rtol=1e-10)
+    bulk = slice(1, n - 1)
+    np.testing.assert_allclose(hot.temperature[bulk], ng.temperature[bulk] + (1 - 1 / (n - 2)) * t0, rtol=1e-10)
+    # the bath sites and the fluxes do not depend on the start
+    np.testing.assert_allclose(hot.flux, ng.flux, rtol=1e-10)
+    assert isinstance(hot.start, jl.Thermal)
+    # GivenCovariance of the thermal state is the same start
+    c0 = t0 * np.linalg.pinv(np.asarray(s.stiffness()))
+    given = np.block([[c0, np.zeros((n, n))], [np.zeros((n, n)), t0 * np.eye(n)]])
+    same = jl.lyapunov_steady_state(s, init=jl.GivenCovariance(given))
+    np.testing.assert_allclose(same.temperature, hot.temperature, rtol=1e-10)
+
+
+def test_start_does_not_matter_without_decoupled_modes():
+    s = _systems()["mean-field, unequal masses"]
+    rest = jl.lyapunov_steady_state(s)
+    assert rest.decoupled_frequencies.shape == (0,)
+    hot = jl.lyapunov_steady_state(s, init=jl.Thermal(3.0))
+    np.testing.assert_allclose(hot.temperature, rest.temperature, rtol=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        jl.lyapunov_steady_state(s, init=jl.GivenCovariance(np.eye(4)))
