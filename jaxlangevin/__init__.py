@@ -28,7 +28,11 @@ from ._initial import (
     Thermal as Thermal,
 )
 from ._integrators import BAOAB as BAOAB, AbstractIntegrator as AbstractIntegrator, EulerMaruyama as EulerMaruyama
-from ._lyapunov import lyapunov_steady_state as lyapunov_steady_state
+from ._lyapunov import (
+    CovarianceEvolution as CovarianceEvolution,
+    covariance_evolution as covariance_evolution,
+    lyapunov_steady_state as lyapunov_steady_state,
+)
 from ._negf import negf_steady_state as negf_steady_state
 from ._simulate import simulate as simulate
 from ._solution import (

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import warnings
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jaxtyping import Array, Float
 
 from ._initial import AbstractInitial, AtRest, GivenCovariance, Thermal
 from ._negf import TEMPERATURE_RTOL
@@ -65,11 +67,7 @@ def lyapunov_steady_state(system: System, init: AbstractInitial | None = None) -
     system.require_ohmic_baths("the Lyapunov engine (white noise)")
     system.require_linear("lyapunov_steady_state")
     n, m = system.n_sites, system.masses
-    masks = jnp.asarray(system.bath_masks(), m.dtype)
-    gam_b = jnp.stack([b.gamma for b in system.baths]).astype(m.dtype)
-    temp_b = jnp.stack([b.temperature for b in system.baths]).astype(m.dtype)
-    noise = 2.0 * (gam_b * temp_b) @ masks  # sum_b 2 gamma_b T_b on each site
-    b_diag = jnp.concatenate([jnp.zeros(n, m.dtype), noise / (m * m)])
+    masks, gam_b, temp_b, b_diag = _noise(system)
     a = system.drift_matrix()
     c0 = None if init is None or isinstance(init, AtRest) else _initial_covariance(system, init)
     cov, cov_err, lam = solve_lyapunov(a, b_diag, c0)
@@ -203,3 +201,88 @@ def _warn(r: SteadyState):
             RuntimeWarning,
             stacklevel=3,
         )
+
+
+class CovarianceEvolution(eqx.Module):
+    """Exact second moments of (q, v) at given times from a start (``covariance_evolution``).
+
+    Attributes:
+        times: (T,) the times asked for.
+        temperature: (T, N) kinetic temperatures m_n <v_n^2>(t).
+        flux: (T, n_baths) J_b(t) = sum_{n in S_b} gamma_b (T_b / m_n - <v_n^2>(t)), heat per unit time
+            from bath b into the system at time t.
+        relaxation_times: (K,) 1 / (-Re lambda_k) of the damped eigenvalues of A, slowest first (each
+            oscillatory mode appears twice, as lambda and its conjugate).
+        covariance: (T, 2N, 2N) if asked for (``return_covariance=True``), else None.
+    """
+
+    times: Float[Array, " T"]
+    temperature: Float[Array, "T N"]
+    flux: Float[Array, "T n_baths"]
+    relaxation_times: Float[Array, " K"]
+    covariance: Float[Array, "T 2N 2N"] | None = None
+
+
+def covariance_evolution(system: System, init: AbstractInitial, times, return_covariance: bool = False):
+    """Exact second moments at ``times`` from ``init``: dC/dt = A C + C A^T + B, C(0) from the start.
+
+    In the eigenbasis of A (X = V^-1 C V^-H, Btilde = V^-1 B V^-H, d_ij = lambda_i + conj(lambda_j)):
+    X_ij(t) = X_ij(0) e^{d_ij t} + Btilde_ij t phi(d_ij t), phi(z) = (e^z - 1)/z, which is exact for every
+    pair, undamped ones included (X_ij(0) + Btilde_ij t: a freely diffusing centre of mass).
+    Starts: ``AtRest()``, ``Thermal(T)``, ``GivenCovariance(C0)`` (second moments, so a deterministic
+    start (q0, v0) is ``GivenCovariance(outer(x0, x0))``).
+
+    Cost: one eigen-decomposition O((2N)^3), then O((2N)^3) per time (two matrix products), memory
+    O((2N)^2) (times O(T) with ``return_covariance``). Differentiable through the eigen-decomposition
+    (no implicit rule here). Same checks as ``lyapunov_steady_state``.
+    """
+    if not isinstance(system, System):
+        raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
+    system.require_ohmic_baths("the Lyapunov engine (white noise)")
+    system.require_linear("covariance_evolution")
+    if not isinstance(init, AbstractInitial):
+        raise ValueError(f"`init` must be jl.AtRest(), jl.Thermal(T) or jl.GivenCovariance(C0), got {init!r}.")
+    n, m = system.n_sites, system.masses
+    times = jnp.atleast_1d(jnp.asarray(times, m.dtype))
+    if times.ndim != 1:
+        raise ValueError(f"`times` must be a scalar or a 1-d array, got shape {times.shape}.")
+    if is_concrete(times) and not bool(jnp.all(times >= 0)):
+        raise ValueError(f"`times` must be >= 0, got min {float(jnp.min(times))}.")
+    masks, gam_b, temp_b, b_diag = _noise(system)
+    a = system.drift_matrix()
+    lam, v = jax.lax.linalg.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=True)
+    vinv = jnp.linalg.inv(v)
+    c0 = jnp.zeros((2 * n, 2 * n), m.dtype) if isinstance(init, AtRest) else _initial_covariance(system, init)
+    x0 = vinv @ c0 @ vinv.conj().T
+    bt = (vinv * b_diag[None, :]) @ vinv.conj().T
+    den = lam[:, None] + lam.conj()[None, :]
+
+    def at(t):
+        z = den * t
+        small = jnp.abs(z) < 1e-8
+        phi = jnp.where(small, 1.0 + 0.5 * z, jnp.expm1(z) / jnp.where(small, 1.0, z))
+        x = x0 * jnp.exp(z) + bt * t * phi
+        vx = v @ x
+        v2 = jnp.sum(vx[n:] * v[n:].conj(), axis=1).real
+        cov = (vx @ v.conj().T).real if return_covariance else None
+        return v2, cov
+
+    v2, cov = jax.lax.map(at, times)
+    flux = gam_b[None, :] * ((masks @ (1.0 / m) * temp_b)[None, :] - v2 @ masks.T)
+    rates = -lam.real
+    damped = rates > _undamped(lam)
+    relax = jnp.sort(jnp.where(damped, 1.0 / jnp.where(damped, rates, 1.0), 0.0))[::-1]
+    if is_concrete(relax):
+        relax = relax[: int(jnp.sum(damped))]
+    return CovarianceEvolution(times=times, temperature=m[None, :] * v2, flux=flux, relaxation_times=relax,
+                               covariance=None if cov is None else 0.5 * (cov + jnp.swapaxes(cov, 1, 2)))
+
+
+def _noise(system: System):
+    """Bath masks (n_baths, N), gamma_b, T_b and the diagonal of B (2N,)."""
+    n, m = system.n_sites, system.masses
+    masks = jnp.asarray(system.bath_masks(), m.dtype)
+    gam_b = jnp.stack([b.gamma for b in system.baths]).astype(m.dtype)
+    temp_b = jnp.stack([b.temperature for b in system.baths]).astype(m.dtype)
+    noise = 2.0 * (gam_b * temp_b) @ masks  # sum_b 2 gamma_b T_b on each site
+    return masks, gam_b, temp_b, jnp.concatenate([jnp.zeros(n, m.dtype), noise / (m * m)])
