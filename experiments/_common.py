@@ -53,9 +53,10 @@ def parse_args(description: str, argv=None) -> argparse.Namespace:
 
 
 def quiet_precision_warnings():
-    """negf_steady_state warns about temperature precision for random masses (nearly dark modes);
-    the fluxes are exact. Silence that one warning in the figure scripts."""
-    warnings.filterwarnings("ignore", message="negf_steady_state: double precision", category=RuntimeWarning)
+    """negf_steady_state and lyapunov_steady_state warn about temperature precision for random masses
+    (nearly dark modes); the fluxes are exact. Silence that one warning in the figure scripts."""
+    for engine in ("negf_steady_state", "lyapunov_steady_state"):
+        warnings.filterwarnings("ignore", message=f"{engine}: double precision", category=RuntimeWarning)
 
 
 def save(args, name: str, fig, **data) -> tuple[pathlib.Path, pathlib.Path]:
