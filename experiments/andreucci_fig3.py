@@ -12,7 +12,8 @@ law, omega_max = 2.29) and 4.9e-3 (MF + NN, omega_max = 2.81), below the statist
 Third reference, "exact transient": the simulation averages over [t_relax, t_relax + t_measure], and in both
 models some modes barely touch the baths, so we also evaluate the exact ensemble mean of m <v_n^2> of the
 continuous-time Langevin equation over that window, started from the same Gaussian initial state
-(covariance propagated with e^{A t} and the Van Loan noise integral; numpy/scipy, O(N^3)).
+(``jl.covariance_evolution``, exact in the eigenbasis of the drift matrix, O(N^3)). The Lyapunov engine
+(``jl.lyapunov_steady_state``) gives the long-time limit from each start: from rest and from Thermal(1).
 
 Power law (top panel): the upper 2/3 of the spectrum (21 of 32 modes at N = 32) is localised away from the
 chain ends (end weight |psi(0)|^2 + |psi(N-1)|^2 from 7e-6 down to 1e-33), so those modes relax in
@@ -36,13 +37,11 @@ Key numbers: max |sim - ref| / err over all sites for each run and reference, bu
 
 import _common as C  # noqa: I001
 
-import math
 import warnings
 
 import jax
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.linalg import expm
 
 import jaxlangevin as jl
 
@@ -50,61 +49,12 @@ NAME = "andreucci_fig3"
 N, GAMMA, K, G, SIGMA, T0, DT = 32, 0.5, 1.0, 1.0, -0.5, 1.0, 0.05
 
 
-def _drift(system):
-    """Drift A and noise D of d(q, v) = A (q, v) dt + noise, <noise noise^T> = D dt (Ohmic baths)."""
-    n = system.n_sites
-    m = np.asarray(system.masses, float)
-    a = np.zeros((2 * n, 2 * n))
-    d = np.zeros((2 * n, 2 * n))
-    a[:n, n:] = np.eye(n)
-    a[n:, :n] = -np.asarray(system.stiffness(), float) / m[:, None]
-    for b in system.baths:
-        for s in b.sites:
-            a[n + s, n + s] -= float(b.gamma) / m[s]
-            d[n + s, n + s] += 2 * float(b.gamma) * float(b.temperature) / m[s] ** 2
-    return a, d
-
-
-def _flow(a, d, tau):
-    """(F, Q) with C(t + tau) = F C(t) F^T + Q: Van Loan on a short step, then repeated doubling."""
-    p = max(0, math.ceil(math.log2(max(tau, 1e-300))))
-    h, n2 = tau / 2**p, len(a)
-    e = expm(np.block([[-a, d], [np.zeros_like(a), a.T]]) * h)
-    f = e[n2:, n2:].T
-    q = f @ e[:n2, n2:]
-    q = (q + q.T) / 2
-    for _ in range(p):
-        q = q + f @ q @ f.T
-        f = f @ f
-    return f, q
-
-
-def exact_transient(system, c0, t_relax, t_measure, n_pts=65):
-    """Exact ensemble mean of m_n v_n^2 averaged (trapezoid) over [t_relax, t_relax + t_measure], from a
-    Gaussian start with covariance c0 (2N x 2N, zero mean)."""
-    a, d = _drift(system)
-    n, m = system.n_sites, np.asarray(system.masses, float)
-    f, q = _flow(a, d, t_relax)
-    c = f @ c0 @ f.T + q
-    fs, qs = _flow(a, d, t_measure / (n_pts - 1))
-    vals = []
-    for _ in range(n_pts):
-        vals.append(np.diag(c)[n:] * m)
-        c = fs @ c @ fs.T + qs
-    vals = np.array(vals)
+def exact_transient(system, init, t_relax, t_measure, n_pts=65):
+    """Exact ensemble mean of m_n v_n^2 averaged (trapezoid) over [t_relax, t_relax + t_measure] from
+    ``init`` (``jl.covariance_evolution``: the covariance of the continuous-time Langevin equation)."""
+    t = np.linspace(t_relax, t_relax + t_measure, n_pts)
+    vals = np.asarray(jl.covariance_evolution(system, init, t).temperature)
     return (vals[1:-1].sum(axis=0) + (vals[0] + vals[-1]) / 2) / (n_pts - 1)
-
-
-def thermal_covariance(system, temp):
-    """Covariance of ``jl.Thermal(temp)``: v ~ N(0, T/m), q ~ N(0, T Phi^+) (zero modes at 0)."""
-    n = system.n_sites
-    lam, vec = np.linalg.eigh(np.asarray(system.stiffness(), float))
-    tol = 1e-12 * max(1.0, np.max(np.abs(lam)))
-    inv = np.where(lam > tol, 1 / np.where(lam > tol, lam, 1.0), 0.0)
-    c0 = np.zeros((2 * n, 2 * n))
-    c0[:n, :n] = temp * (vec * inv) @ vec.T
-    c0[n:, n:] = np.diag(temp / np.asarray(system.masses, float))
-    return c0
 
 
 def main(argv=None):
@@ -120,7 +70,7 @@ def main(argv=None):
         "powerlaw_thermal": ("powerlaw", "thermal", 64 if q else 512, 100.0 if q else 500.0, 100.0 if q else 500.0),
         "mf_nn_thermal": ("mf_nn", "thermal", 64 if q else 512, 300.0 if q else 1000.0, 100.0 if q else 1000.0),
     }
-    systems, negf, warned, tau = {}, {}, {}, {}
+    systems, negf, warned, tau, lyap, n_dark, slow_modes = {}, {}, {}, {}, {}, {}, {}
     for name, coupling in models.items():
         systems[name] = jl.System(masses=jl.masses.uniform(N, 1.0), coupling=coupling,
                                   baths=jl.intensive(N, temperatures=(C.T_L, C.T_R), gamma=GAMMA))
@@ -129,6 +79,16 @@ def main(argv=None):
             ss = jl.negf_steady_state(systems[name])
         negf[name], tau[name] = np.asarray(ss.temperature), float(ss.slowest_relaxation_time)
         warned[name] = [str(x.message) for x in w if issubclass(x.category, RuntimeWarning)]
+        # the long-time limits from rest and from Thermal(1): modes whose damping is below double
+        # precision count as bath-decoupled and keep their initial energy
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for start, init in (("rest", jl.AtRest()), ("thermal", jl.Thermal(T0))):
+                ly = jl.lyapunov_steady_state(systems[name], init=init)
+                lyap[name, start] = np.asarray(ly.temperature)
+            n_dark[name] = len(ly.decoupled_frequencies)
+            rt = np.asarray(jl.covariance_evolution(systems[name], jl.AtRest(), [0.0]).relaxation_times)
+            slow_modes[name] = int(np.sum(rt > 1e4))
     sim, err, trans, z_negf, z_trans, runs = {}, {}, {}, {}, {}, {}
     for i, (label, (model, start, n_traj, t_relax, t_meas)) in enumerate(plan.items()):
         system = systems[model]
@@ -136,19 +96,20 @@ def main(argv=None):
         res = jl.simulate(system, n_traj=n_traj, dt=DT, t_relax=t_relax, t_measure=t_meas,
                           key=jax.random.key(i), init=init, progress=False)
         sim[label], err[label] = np.asarray(res.temperature), np.asarray(res.temperature_err)
-        c0 = np.zeros((2 * N, 2 * N)) if start == "rest" else thermal_covariance(system, T0)
-        trans[label] = exact_transient(system, c0, t_relax, t_meas)
+        trans[label] = exact_transient(system, init, t_relax, t_meas)
         z_negf[label] = (sim[label] - negf[model]) / err[label]
         z_trans[label] = (sim[label] - trans[label]) / err[label]
         runs[label] = (n_traj, t_relax, t_meas)
     # contrast: MF + NN from rest after the same time (no simulation)
     r = plan["mf_nn_thermal"]
-    mfnn_rest_transient = exact_transient(systems["mf_nn"], np.zeros((2 * N, 2 * N)), r[3], r[4])
+    mfnn_rest_transient = exact_transient(systems["mf_nn"], jl.AtRest(), r[3], r[4])
     relax_deficit = float(np.max(np.abs(trans["mf_nn_thermal"] - negf["mf_nn"])))
 
     n = np.arange(1, N + 1)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 8), sharex=True)
     ax1.plot(n, negf["powerlaw"], "k-", lw=1, label="negf_steady_state (double precision)")
+    ax1.plot(n, lyap["powerlaw", "rest"], "C0-", lw=2, alpha=0.35, label="lyapunov_steady_state, from rest")
+    ax1.plot(n, lyap["powerlaw", "thermal"], "C3-", lw=2, alpha=0.35, label="lyapunov_steady_state, from Thermal(1)")
     for label, col, txt in [("powerlaw_rest", "C0", "from rest"), ("powerlaw_thermal", "C3", "from Thermal(1)")]:
         nt, tr, tm = runs[label]
         ax1.errorbar(n, sim[label], yerr=err[label], fmt="o", ms=4, capsize=2, color=col,
@@ -158,6 +119,7 @@ def main(argv=None):
             title=rf"Eq. (40) power law, $\sigma$={SIGMA:g}, k={K:g}")
     nt, tr, tm = runs["mf_nn_thermal"]
     ax2.plot(n, negf["mf_nn"], "k-", lw=1, label="negf_steady_state (exact)")
+    ax2.plot(n, lyap["mf_nn", "rest"], "C2-", lw=3, alpha=0.35, label="lyapunov_steady_state (exact)")
     ax2.errorbar(n, sim["mf_nn_thermal"], yerr=err["mf_nn_thermal"], fmt="o", ms=4, capsize=2, color="C3",
                  label=f"simulate from Thermal(1): {nt} traj, t_relax={tr:g}, t_meas={tm:g}")
     ax2.plot(n, mfnn_rest_transient, ":", color="C0", lw=1.2, label="exact transient from rest, same times")
@@ -177,7 +139,11 @@ def main(argv=None):
            runs=np.array([runs[k] for k in labels]), T_transient_mf_nn_rest=mfnn_rest_transient,
            mf_nn_relax_deficit=relax_deficit,
            slowest_relaxation_time=np.array([tau["powerlaw"], tau["mf_nn"]]),
-           negf_warned=np.array([len(warned["powerlaw"]) > 0, len(warned["mf_nn"]) > 0]))
+           negf_warned=np.array([len(warned["powerlaw"]) > 0, len(warned["mf_nn"]) > 0]),
+           T_lyap_rest=np.array([lyap["powerlaw", "rest"], lyap["mf_nn", "rest"]]),
+           T_lyap_thermal=np.array([lyap["powerlaw", "thermal"], lyap["mf_nn", "thermal"]]),
+           n_decoupled=np.array([n_dark["powerlaw"], n_dark["mf_nn"]]),
+           n_modes_slower_than_1e4=np.array([slow_modes["powerlaw"], slow_modes["mf_nn"]]))
 
     def zz(k):
         return f"max|z| vs negf {np.max(np.abs(z_negf[k])):.1f}, vs transient {np.max(np.abs(z_trans[k])):.1f}"
@@ -191,7 +157,11 @@ def main(argv=None):
              f"MF+NN from Thermal(1): bulk mean {sim['mf_nn_thermal'][bulk].mean():.3f} (negf "
              f"{negf['mf_nn'][bulk].mean():.4f}), {zz('mf_nn_thermal')}, relaxation deficit {relax_deficit:.1e} "
              f"(from rest it would be {np.max(np.abs(mfnn_rest_transient - negf['mf_nn'])):.2f}), "
-             f"tau={tau['mf_nn']:.2g}, warned={bool(warned['mf_nn'])}")
+             f"tau={tau['mf_nn']:.2g}, warned={bool(warned['mf_nn'])}; lyapunov long-time bulk mean, power law: "
+             f"{lyap['powerlaw', 'rest'][bulk].mean():.3f} from rest, {lyap['powerlaw', 'thermal'][bulk].mean():.3f} "
+             f"from Thermal(1) ({n_dark['powerlaw']} modes below double-precision damping, "
+             f"{slow_modes['powerlaw'] // 2} more relaxing slower than 1e4); MF+NN {lyap['mf_nn', 'rest'][bulk].mean():.4f} "
+             f"(max |lyapunov - negf| {np.max(np.abs(lyap['mf_nn', 'rest'] - negf['mf_nn'])):.1e})")
 
 
 if __name__ == "__main__":
