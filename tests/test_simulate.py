@@ -60,6 +60,9 @@ def test_equal_mass_mean_field_start_decides_steady_state():
     assert float(jnp.mean(rest.temperature[bulk])) < 0.05  # ~ (T_L + T_R) / (2N) = 0.031
     expect = ss.temperature[bulk] + (1 - 1 / (n - 2)) * t0
     assert np.all(np.abs(hot.temperature[bulk] - expect) < SIGMAS * hot.temperature_err[bulk])
+    # the Lyapunov engine's long-time limit from the same start, every site (bath sites included)
+    exact_hot = jl.lyapunov_steady_state(s, init=jl.Thermal(t0)).temperature
+    assert np.all(np.abs(hot.temperature - exact_hot) < SIGMAS * hot.temperature_err)
 
 
 def test_one_bath_equipartition_and_gaussian_velocities():
