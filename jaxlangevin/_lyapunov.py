@@ -80,7 +80,7 @@ def lyapunov_steady_state(system: System, init: AbstractInitial | None = None) -
             "jl.GivenCovariance(C0)."
         )
     v2, v2_err = jnp.diagonal(cov)[n:], jnp.diagonal(cov_err)[n:]
-    flux = gam_b * (masks @ (1.0 / m) * temp_b - masks @ v2)
+    flux = _ohmic_flux(masks, gam_b, temp_b, m, v2)
     flux_err = gam_b * (masks @ v2_err)
     rates = -lam.real
     tiny = _undamped(lam)
@@ -268,7 +268,7 @@ def covariance_evolution(system: System, init: AbstractInitial, times, return_co
         return v2, cov
 
     v2, cov = jax.lax.map(at, times)
-    flux = gam_b[None, :] * ((masks @ (1.0 / m) * temp_b)[None, :] - v2 @ masks.T)
+    flux = _ohmic_flux(masks, gam_b, temp_b, m, v2)
     rates = -lam.real
     damped = rates > _undamped(lam)
     relax = jnp.sort(jnp.where(damped, 1.0 / jnp.where(damped, rates, 1.0), 0.0))[::-1]
@@ -276,6 +276,13 @@ def covariance_evolution(system: System, init: AbstractInitial, times, return_co
         relax = relax[: int(jnp.sum(damped))]
     return CovarianceEvolution(times=times, temperature=m[None, :] * v2, flux=flux, relaxation_times=relax,
                                covariance=None if cov is None else 0.5 * (cov + jnp.swapaxes(cov, 1, 2)))
+
+
+def _ohmic_flux(masks, gam_b, temp_b, m, v2):
+    """J_b = sum_{n in S_b} gamma_b (T_b / m_n - <v_n^2>) for v2 of shape (..., N) -> (..., n_baths)."""
+    shape = v2.shape[:-1] + gam_b.shape  # no implicit rank promotion
+    drive = jnp.broadcast_to(masks @ (1.0 / m) * temp_b, shape)
+    return jnp.broadcast_to(gam_b, shape) * (drive - v2 @ masks.T)
 
 
 def _noise(system: System):
