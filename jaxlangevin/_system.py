@@ -88,7 +88,9 @@ class System(eqx.Module):
             raise ValueError("`system` has no baths: a steady state needs at least one (e.g. jl.intensive(N)).")
         for i, b in enumerate(self.baths):
             if not isinstance(b, OhmicBath):
-                raise ValueError(f"`baths[{i}]` is {type(b).__name__}; {what} handles OhmicBath.")
+                raise ValueError(
+                    f"`baths[{i}]` is {type(b).__name__}; {what} handles OhmicBath (white noise) only."
+                )
 
     def stiffness(self) -> Float[Array, "N N"]:
         """Dense Phi (O(N^2) memory)."""

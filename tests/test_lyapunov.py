@@ -107,6 +107,70 @@ def test_refuses_nonlinear_terms_and_empty_baths():
         jl.lyapunov_steady_state(jl.System(MASSES, jl.MeanField(1.0), []))
 
 
+class _ExponentialMemoryBath(jl.AbstractBath):
+    """A user-defined colored bath (kernel gamma D / (D - i omega)): not white noise."""
+
+    def __init__(self, sites, gamma, temperature):
+        self.sites, self.gamma, self.temperature = tuple(sites), jnp.asarray(gamma), jnp.asarray(temperature)
+
+    def friction_kernel(self, omega):
+        return self.gamma * 5.0 / (5.0 - 1j * omega)
+
+
+def test_refuses_baths_that_are_not_white_noise():
+    """Issue 4 item 5: the Lyapunov engine is exact for Ohmic (white-noise) baths only; any other bath is
+    refused by name, at the call, with the engine named."""
+    s = jl.System(MASSES, jl.MeanField(1.0), [jl.OhmicBath((0,), 1.0, 1.5), _ExponentialMemoryBath((5,), 1.0, 0.5)])
+    for call in (lambda: jl.lyapunov_steady_state(s), lambda: jl.covariance_evolution(s, jl.AtRest(), [1.0])):
+        with pytest.raises(ValueError, match=r"`baths\[1\]` is _ExponentialMemoryBath; the Lyapunov engine"):
+            call()
+
+
+def test_power_law_transient_over_ten_decades_agrees_with_van_loan_doubling():
+    """Andreucci Fig. 3 power law (sigma = -0.5, m = 1, gamma = 0.5), N = 16 so that it runs in CI: from rest
+    the bulk warms over many decades (relaxation times 5 .. 3e11 and beyond double precision) and is still
+    far from the flat profile (T_L + T_R)/2 = 1 at t = 1e10, the long-time limit from Thermal(1).
+
+    Independent method: C(h) by Van Loan's block exponential (scipy expm, h = 1/16), then exact doubling
+    C(2t) = Phi(t) C(t) Phi(t)^T + C(t), Phi(2t) = Phi(t)^2 (no eigenvectors). Error estimate: doubling
+    amplifies rounding as eps t / h, the eigen-decomposition as eps kappa(V) |A| t; tolerance 10x their sum
+    times the largest temperature."""
+    from scipy.linalg import expm
+
+    n, g = 16, 0.5
+    s = jl.System(jl.masses.uniform(n), jl.PowerLaw.from_andreucci(1.0, -0.5), jl.intensive(n, (1.5, 0.5), g))
+    a = np.asarray(s.drift_matrix())
+    b = np.zeros_like(a)
+    b[n, n], b[-1, -1] = 2 * g * 1.5, 2 * g * 0.5
+    h = 2.0**-4
+    e = expm(np.block([[-a, b], [np.zeros_like(a), a.T]]) * h)
+    phi, times, temps = e[2 * n:, 2 * n:].T, [h], []
+    c = phi @ e[: 2 * n, 2 * n:]
+    temps.append(np.diag(c)[n:])
+    while times[-1] < 1e10:
+        c, phi = phi @ c @ phi.T + c, phi @ phi
+        times.append(2 * times[-1])
+        temps.append(np.diag(c)[n:])
+    times, temps = np.array(times), np.array(temps)
+    ev = jl.covariance_evolution(s, jl.AtRest(), times)
+    kappa = np.linalg.cond(np.linalg.eig(a)[1])
+    eps = np.finfo(float).eps
+    tol = 10 * eps * (1 / h + kappa * np.linalg.norm(a, 2)) * times * 1.5
+    err = np.max(np.abs(np.asarray(ev.temperature) - temps), axis=1)
+    assert np.all(err < tol), np.max(err / tol)
+    bulk = np.asarray(ev.temperature)[:, 1:-1].mean(axis=1)
+    assert np.all(np.diff(bulk) > 0)  # still warming in every octave from 1/16 to 1e10
+    assert 0.5 < bulk[-1] < 0.85
+    with pytest.warns(RuntimeWarning, match="double precision cannot resolve"):  # errors ~5e-6 at the centre
+        hot = jl.lyapunov_steady_state(s, init=jl.Thermal(1.0))
+    # mirror symmetry and linearity in (T_L, T_R): T_n + T_{N-1-n} = T_L + T_R exactly, so the bulk mean is 1;
+    # the profile is flat to 1.5e-2 next to the baths and 1.3e-3 beyond (the paper's flat profile)
+    t, terr = np.asarray(hot.temperature), np.asarray(hot.temperature_error)
+    assert np.all(np.abs(t + t[::-1] - 2.0) <= terr + terr[::-1] + 1e-12)
+    assert np.max(np.abs(t[1:-1] - 1)) < 1.5e-2 and np.max(np.abs(t[2:-2] - 1)) < 1.3e-3
+    assert ev.relaxation_times[0] > 1e11
+
+
 def test_bath_decoupled_modes_need_a_start():
     """Equal-mass mean-field (Andreucci Fig. 2: N = 32, gamma = 0.5, k_A = 1): N - 3 relative bulk modes
     never reach a bath. Without a start the engine refuses; from rest it is negf's steady state; from
