@@ -34,8 +34,10 @@ from ._lyapunov import (
     lyapunov_steady_state as lyapunov_steady_state,
 )
 from ._negf import negf_steady_state as negf_steady_state
+from ._negf_quantum import thermal_conductance as thermal_conductance
 from ._simulate import simulate as simulate
 from ._solution import (
+    QuantumSteadyState as QuantumSteadyState,
     SimulationDiverged as SimulationDiverged,
     SimulationResult as SimulationResult,
     SteadyState as SteadyState,

@@ -13,7 +13,7 @@ from . import _residues
 from ._coupling.structure import DiagonalPlusRankOne
 from ._initial import AtRest
 from ._secular import coincident_damped_groups, find_roots, group_sites
-from ._solution import SteadyState
+from ._solution import QuantumSteadyState, SteadyState
 from ._system import System
 from ._validation import is_concrete
 
@@ -28,7 +28,7 @@ _COINCIDENT_MSG = (
 )
 
 
-def negf_steady_state(system: System) -> SteadyState:
+def negf_steady_state(system: System, hbar=None) -> SteadyState:
     """Exact classical steady state reached from rest: heat flux of every bath and temperature profile.
 
     Implements CONVENTIONS "Classical steady state" (Defaveri et al. Eq. 16-17, 31) with the frequency
@@ -63,30 +63,17 @@ def negf_steady_state(system: System) -> SteadyState:
         >>> ss = jl.negf_steady_state(system)
         >>> ss.flux, ss.temperature
     """
-    if not isinstance(system, System):
-        raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
-    system.require_ohmic_baths("the classical Green's-function engine")
-    system.require_linear("negf_steady_state")
-    _warn_precision(system.masses)
-    n = system.n_sites
-    st = system.coupling.structure(n)
-    masks = system.bath_masks()
-    gam_b = jnp.stack([b.gamma for b in system.baths]).astype(system.masses.dtype)
-    temp_b = jnp.stack([b.temperature for b in system.baths]).astype(system.masses.dtype)
-    coef = gam_b / jnp.pi  # K[b, n] = (gamma_b / pi) I_{n,b}: <v_n^2> = sum_b T_b K[b, n]
-    friction = system.site_friction()
-    if isinstance(st, DiagonalPlusRankOne) and st.has_rank_one:
-        k, k_err, rate, converged = _secular_path(system, st, friction, masks, coef, gam_b)
-        method = "secular-residues"
-    else:
-        fmask = jnp.asarray(masks, system.masses.dtype)
-        k, k_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, coef)
-        k_err = 4 * k_err
-        rate = _slowest_rate(lam)
-        converged = jnp.asarray(True)
-        method = "modal-residues"
+    if hbar is not None:
+        from ._negf_quantum import quantum_steady_state
+
+        return quantum_steady_state(system, hbar)
+    _check(system, "the classical Green's-function engine")
+    temp_b = _bath_temperatures(system)
+    k, k_err, rate, converged, method = _coefficients(system)
+    k, k_err = k[0], k_err[0]
     m = system.masses
-    fm = jnp.asarray(masks, m.dtype)
+    fm = jnp.asarray(system.bath_masks(), m.dtype)
+    gam_b = _bath_gammas(system)
     v2 = temp_b @ k
     v2_err = jnp.abs(temp_b) @ k_err
     # J_b = sum_{n in S_b} gamma_b (T_b / m_n - <v_n^2>). At bath sites the sum rule
@@ -110,6 +97,39 @@ def negf_steady_state(system: System) -> SteadyState:
     return result
 
 
+def _check(system, what):
+    if not isinstance(system, System):
+        raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
+    system.require_ohmic_baths(what)
+    system.require_linear("negf_steady_state")
+    _warn_precision(system.masses)
+
+
+def _bath_temperatures(system):
+    return jnp.stack([b.temperature for b in system.baths]).astype(system.masses.dtype)
+
+
+def _bath_gammas(system):
+    return jnp.stack([b.gamma for b in system.baths]).astype(system.masses.dtype)
+
+
+def _coefficients(system, weight_fn=None):
+    """K[w, b, n] = (gamma_b / pi) I_{n,b} under pole weight w (``jaxlangevin._quantum``; None: classical,
+    one weight 1), its error, the slowest damping rate, convergence and the method used."""
+    n = system.n_sites
+    st = system.coupling.structure(n)
+    masks = system.bath_masks()
+    gam_b = _bath_gammas(system)
+    coef = gam_b / jnp.pi
+    friction = system.site_friction()
+    if isinstance(st, DiagonalPlusRankOne) and st.has_rank_one:
+        k, k_err, rate, converged = _secular_path(system, st, friction, masks, coef, gam_b, weight_fn)
+        return k, k_err, rate, converged, "secular-residues"
+    fmask = jnp.asarray(masks, system.masses.dtype)
+    k, k_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, coef, weight_fn)
+    return k, 4 * k_err, _slowest_rate(lam), jnp.asarray(True), "modal-residues"
+
+
 def _membership_codes(masks) -> np.ndarray:
     if masks.shape[0] > 62:
         raise ValueError(f"at most 62 baths are supported, got {masks.shape[0]}.")
@@ -121,16 +141,17 @@ def _group_masks(g, n_baths):
     return ((g.code[None, :] // bits[:, None]) % 2 == 1) & (g.weight[None, :] > 0)
 
 
-def _secular_path(system, st, friction, masks, coef, gam_b):
+def _secular_path(system, st, friction, masks, coef, gam_b, weight_fn=None):
     """Mean-field family: groups of exchangeable sites, then secular roots or collective modes.
 
-    Returns per-bath coefficients K (n_baths, N) with <v_n^2> = sum_b T_b K[b, n], their error, the
-    slowest damping rate and the convergence flag.
+    Returns per-bath coefficients K (n_w, n_baths, N) with <v_n^2> = sum_b T_b K[0, b, n] (classical) or
+    sum_b K[b, b, n] (quantum, weight w = bath w's temperature), their error, the slowest damping rate
+    and the convergence flag.
     """
     g = group_sites(st.diag, system.masses, friction, _membership_codes(masks))
     gmask = _group_masks(g, masks.shape[0]).astype(g.c.dtype)
     coincident = coincident_damped_groups(g)
-    args = (st, g, gmask, coef)
+    args = (st, g, gmask, coef, weight_fn)
     if is_concrete(coincident):
         bright = _collective_modal(*args) if bool(coincident) else _bright_secular(*args)
     elif g.c.shape[0] <= TRACED_MODAL_LIMIT:
@@ -141,26 +162,26 @@ def _secular_path(system, st, friction, masks, coef, gam_b):
         bright = _bright_secular(*args)
         bright = (eqx.error_if(bright[0], coincident, _COINCIDENT_MSG),) + bright[1:]
     k_g, err_g, rate, converged = bright
-    k_g = k_g + _residues.internal_modes(g, gmask, gam_b)
+    k_g = k_g + _residues.internal_modes(g, gmask, gam_b, weight_fn)
     damped_internal = (g.weight >= 2) & (g.gamma > 0)
     internal_rate = jnp.min(jnp.where(damped_internal, _oscillator_rate(g.c, g.m, g.gamma), jnp.inf))
     sg = g.site_group
-    return k_g[:, sg], err_g[:, sg], jnp.minimum(rate, internal_rate), converged
+    return k_g[..., sg], err_g[..., sg], jnp.minimum(rate, internal_rate), converged
 
 
-def _bright_secular(st, g, gmask, coef):
-    """Per-bath K[b, g] of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
+def _bright_secular(st, g, gmask, coef, weight_fn):
+    """Per-bath K[w, b, g] of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
     roots = find_roots(st.u, g, st.translation_invariant)
     counts = gmask * g.weight[None, :]  # (nb, R) sites of bath b in group g
-    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, coef)
-    k = (gmask * in_bath[None, :] * coef[:, None] + bright).real
-    k_err = gmask * err_in[None, :] * jnp.abs(coef)[:, None] + err
+    bright, in_bath, err, err_in = _residues.diagonal_plus_rank_one(st.u, g, roots, counts, coef, weight_fn)
+    k = (gmask[None] * in_bath[:, None, :] * coef[None, :, None] + bright).real
+    k_err = gmask[None] * err_in[:, None, :] * jnp.abs(coef)[None, :, None] + err
     k_err = 16 * jnp.finfo(g.c.dtype).eps * k_err
     rate = jnp.min(jnp.where(roots.active, -roots.roots.imag, jnp.inf))
     return k, k_err, rate, roots.converged
 
 
-def _collective_modal(st, g, gmask, coef):
+def _collective_modal(st, g, gmask, coef, weight_fn):
     """Same quantity from the modal method on the R collective coordinates (exact, O(R^3)).
 
     Used when two damped groups in different baths have equal (c, m, gamma), where the secular form
@@ -171,8 +192,9 @@ def _collective_modal(st, g, gmask, coef):
     s = jnp.sqrt(g.weight)
     c = jnp.where(live, g.c, 1.0 + jnp.arange(r))  # padding: isolated oscillators at distinct frequencies
     phi = jnp.diag(c) - st.u * jnp.outer(s, s)
-    k, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, coef)
-    w = jnp.where(live, g.weight, 1.0)[None, :]
+    k, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, coef,
+                                  weight_fn)
+    w = jnp.where(live, g.weight, 1.0)[None, None, :]
     return k / w, 4 * err / w, _slowest_rate(lam), jnp.asarray(True)
 
 
@@ -199,13 +221,15 @@ def _warn_precision(masses):
         )
 
 
-def _warn_result(r: SteadyState):
-    if not all(is_concrete(x) for x in (r.temperature, r.temperature_error, r.converged)):
+def _warn_result(r: SteadyState | QuantumSteadyState):
+    temperature = r.site_temperature if isinstance(r, QuantumSteadyState) else r.temperature
+    if not all(is_concrete(x) for x in (temperature, r.temperature_error, r.converged)):
         return
     if not bool(r.converged):
         warnings.warn("negf_steady_state: the pole search did not converge; results may be inaccurate.",
                       RuntimeWarning, stacklevel=3)
-    rel = np.asarray(r.temperature_error) / np.maximum(np.abs(np.asarray(r.temperature)), 1e-300)
+    t = np.asarray(temperature)
+    rel = np.where(np.isfinite(t), np.asarray(r.temperature_error) / np.maximum(np.abs(t), 1e-300), 0.0)
     tau = float(r.slowest_relaxation_time)
     if tau > 1 / TEMPERATURE_RTOL and np.max(rel) <= TEMPERATURE_RTOL:
         # the rounding estimate can miss modes whose damping sits below the resolution of the poles (an

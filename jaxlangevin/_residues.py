@@ -39,7 +39,7 @@ def _x(z, g: Groups):
     return 1.0 / (g.c[None, :] - zz * zz * g.m[None, :] - 1j * zz * g.gamma[None, :])
 
 
-def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale):
+def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale, weight_fn=None):
     """I-sums for a diagonal-plus-rank-one system, accumulated over pole chunks (O(chunk R) memory).
 
     Arguments:
@@ -48,16 +48,21 @@ def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale):
         roots: zeros of h in the lower half plane (``find_roots``).
         counts: (n_baths, R) number of sites of bath b in group g.
         scale: (n_baths,) factor T_b gamma_b / pi applied to bath b's integral.
+        weight_fn: lambda (K,) -> (n_w, K), a weight per pole (``jaxlangevin._quantum``: the quantum
+            integrals are the classical residue sums with pole k weighted by Q(lambda_k, T)); None: 1.
 
-    Returns ``(bright, in_bath, err, err_in)``: ``bright[b, g]`` (scaled, applies to every site of g),
-    ``in_bath[g]`` (unscaled, applies to a site only for the baths holding it), and the magnitudes of
+    Returns ``(bright, in_bath, err, err_in)``: ``bright[w, b, g]`` (scaled, applies to every site of g),
+    ``in_bath[w, g]`` (unscaled, applies to a site only for the baths holding it), and the magnitudes of
     the summands weighted by each pole's damping conditioning, for the error estimate.
     """
     hm_all = secular(-jnp.where(roots.active, roots.roots, 1.0), u, g)
     r = g.c.shape[0]
+    if weight_fn is None:
+        weight_fn = lambda lam: jnp.ones((1,) + lam.shape, lam.dtype)  # noqa: E731
 
     def chunk(lam, act, hm):
         lam_safe = jnp.where(act, lam, 1.0)
+        wts = jnp.where(act[None, :], weight_fn(lam_safe), 0.0)  # (n_w, K)
         xp = _x(lam_safe, g)  # (K, R) 1/a_g(lambda_k)
         xm = _x(-lam_safe, g)  # 1/a_g(-lambda_k)
         dzh = _hprime(lam_safe, u, g, xp)
@@ -68,12 +73,14 @@ def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale):
         fac = u * e_b / jnp.where(act, hm, 1.0)[:, None]  # (K, nb)
         t_all = jnp.einsum("k,kr,kb->kbr", coef, pk, fac)
         cond = jnp.where(act, 1.0 + jnp.abs(lam_safe) / jnp.abs(lam_safe.imag), 0.0)
-        return (jnp.sum(t_in, 0), jnp.sum(t_all, 0), jnp.sum(jnp.abs(t_in) * cond[:, None], 0),
-                jnp.einsum("kbr,k->br", jnp.abs(t_all), cond))
+        aw = jnp.abs(wts) * cond[None, :]
+        return (wts @ t_in, jnp.einsum("wk,kbr->wbr", wts, t_all), aw @ jnp.abs(t_in),
+                jnp.einsum("wk,kbr->wbr", aw, jnp.abs(t_all)))
 
     s_in, s_all, e_in, e_all = sum_over_poles(chunk, roots.roots, roots.active, hm_all, width=3 * r)
     two_pi = 2 * jnp.pi
-    return 1j * two_pi * s_all * scale[:, None], 1j * two_pi * s_in, two_pi * e_all * scale[:, None], two_pi * e_in
+    sc = scale[None, :, None]
+    return 1j * two_pi * s_all * sc, 1j * two_pi * s_in, two_pi * e_all * sc, two_pi * e_in
 
 
 def _hprime(z, u, g, x):
@@ -81,32 +88,53 @@ def _hprime(z, u, g, x):
     return u * jnp.sum(g.weight[None, :] * da * x * x, axis=1)
 
 
-def internal_modes(g: Groups, group_masks, gam_b):
+def internal_modes(g: Groups, group_masks, gam_b, weight_fn=None):
     """Per-bath coefficients of the modes inside a damped group orthogonal to its uniform vector.
 
     They feel neither the coupling (rank one along the uniform vector) nor other sites, so each is an
     independent oscillator (c_g, m_g) held by the group's baths, in equilibrium at
     T_eff = sum_b gamma_b T_b / sum_b gamma_b. Site n of a group of w sites carries (1 - 1/w) of them:
     <v_n^2>_internal = sum_b T_b K_bg with K_bg = (1 - 1/w) gamma_b [b holds g] / (m_g sum_b' gamma_b').
-    Zero for undamped groups (dark modes, started at rest). Shape (n_baths, R).
+    Zero for undamped groups (dark modes, started at rest). Shape (n_w, n_baths, R); with a
+    ``weight_fn`` (quantum) the oscillator integral is weighted pole by pole (``oscillator``).
     """
     w = jnp.where(g.weight > 0, g.weight, 1.0)
     held = gam_b[:, None] * group_masks  # (nb, R)
     gsum = jnp.sum(held, axis=0)
-    frac = held / jnp.where(gsum > 0, gsum, 1.0)[None, :]
-    return jnp.where((g.weight >= 2) & (gsum > 0), (1 - 1 / w) / g.m, 0.0)[None, :] * frac
+    live = (g.weight >= 2) & (gsum > 0)
+    if weight_fn is None:
+        frac = held / jnp.where(gsum > 0, gsum, 1.0)[None, :]
+        return (jnp.where(live, (1 - 1 / w) / g.m, 0.0)[None, :] * frac)[None]
+    safe = jnp.where(live, gsum, 1.0)
+    integral = oscillator(jnp.where(live, g.c, 1.0), jnp.where(live, g.m, 1.0), safe, weight_fn)  # (n_w, R)
+    return jnp.where(live[None, :], (1 - 1 / w)[None, :] * integral / jnp.pi, 0.0)[:, None, :] * held[None]
 
 
-def modal(phi, masses, friction, bath_masks, scale):
+def oscillator(c, m, gamma, weight_fn):
+    """I = int dw w^2 |G(w)|^2 weighted by Q(w) for independent oscillators G = 1/(c - m w^2 - i gamma w),
+    by the same residue formula (two poles each). (R,) arrays -> (n_w, R); classically I = pi / (m gamma).
+    Used for the modes inside a damped group (``internal_modes``) in the quantum engine."""
+    s = jnp.sqrt((4 * c * m - gamma**2).astype(complex))
+    # critical damping: split the double pole by 1e-4 (error ~1e-8 between perturbation and cancellation)
+    s = jnp.where(s == 0, 1e-4 * jnp.sqrt(c * m), s)
+    lam = jnp.stack([(-1j * gamma + s) / (2 * m), (-1j * gamma - s) / (2 * m)])  # (2, R)
+    res = jnp.stack([-1 / s, 1 / s])  # Res G at each pole: -1/(m (lam_1 - lam_2)) = -1/s, and +1/s
+    a = -(lam**2) * res * (res[:1] / (lam + lam[:1]) + res[1:] / (lam + lam[1:]))  # A_k (2, R)
+    wts = weight_fn(lam.reshape(-1)).reshape((-1,) + lam.shape)  # (n_w, 2, R)
+    return (-2j * jnp.pi * jnp.sum(wts * a[None], axis=1)).real
+
+
+def modal(phi, masses, friction, bath_masks, scale, weight_fn=None):
     """I-sums for any stiffness matrix from the eigen-decomposition of the drift matrix. O(N^3).
 
     A = [[0, I], [-M^-1 Phi, -M^-1 Gamma]] = V diag(mu) V^-1; the poles of G are lambda = i mu and
     Res G = i V_q,k (V^-1)_k,v M^-1. Then I_{n,b} = 2 pi i sum_{k,l} lambda_k^2 R^k_nj R^l_nj /(lambda_k + lambda_l)
     summed over j in S_b, as a matrix product. ``bath_masks``: (n_baths, N) float, 1 where the site
-    belongs to the bath; ``scale``: (n_baths,) factor applied to bath b's integral.
+    belongs to the bath; ``scale``: (n_baths,) factor applied to bath b's integral; ``weight_fn``: as in
+    ``diagonal_plus_rank_one`` (the weight goes with lambda_k, the pole of G(w) in the partial fraction).
 
-    Returns ``(k (n_baths, N), err (n_baths, N), poles (2N,))``: k[b, n] = scale_b I_{n,b}, and an
-    absolute error estimate of each.
+    Returns ``(k (n_w, n_baths, N), err (n_w, n_baths, N), poles (2N,))``: k[w, b, n] = scale_b I_{n,b}
+    under weight w, and an absolute error estimate of each.
     """
     n = masses.shape[0]
     minv = 1.0 / masses
@@ -120,12 +148,19 @@ def modal(phi, masses, friction, bath_masks, scale):
     y = winv[:, n:] * minv[None, :]  # (2N, N): Y_kj = (V^-1)_{k, N+j} / m_j
     denom = lam[:, None] + lam[None, :]
     cmat = jnp.where(denom == 0, 0.0, lam[:, None] ** 2 / jnp.where(denom == 0, 1.0, denom))
+    wts = jnp.ones((1,) + lam.shape, lam.dtype) if weight_fn is None else weight_fn(lam)
+    eps = jnp.finfo(phi.dtype).eps
     ks, errs = [], []
-    for b in range(bath_masks.shape[0]):
-        kb = cmat * ((y * bath_masks[b][None, :]) @ y.T)  # (2N, 2N)
-        ib = -2j * jnp.pi * jnp.sum((vq @ kb) * vq, axis=1)
-        ks.append(scale[b] * ib.real)
-        # the exact sum is real: its imaginary part measures the rounding (eigenvectors of a
-        # non-normal matrix make |summands| a useless bound)
-        errs.append(jnp.abs(scale[b]) * (jnp.abs(ib.imag) + n * jnp.finfo(phi.dtype).eps * jnp.abs(ib.real)))
+    for w in range(wts.shape[0]):
+        cw = cmat * wts[w][:, None]
+        kw, ew = [], []
+        for b in range(bath_masks.shape[0]):
+            kb = cw * ((y * bath_masks[b][None, :]) @ y.T)  # (2N, 2N)
+            ib = -2j * jnp.pi * jnp.sum((vq @ kb) * vq, axis=1)
+            kw.append(scale[b] * ib.real)
+            # the exact sum is real: its imaginary part measures the rounding (eigenvectors of a
+            # non-normal matrix make |summands| a useless bound)
+            ew.append(jnp.abs(scale[b]) * (jnp.abs(ib.imag) + n * eps * jnp.abs(ib.real)))
+        ks.append(jnp.stack(kw))
+        errs.append(jnp.stack(ew))
     return jnp.stack(ks), jnp.stack(errs), lam

@@ -9,7 +9,24 @@ from jaxtyping import Array, Bool, Float
 from ._initial import AbstractInitial
 
 
-class SteadyState(eqx.Module):
+class _ExactSteadyState(eqx.Module):
+    """Fields shared by the exact engines' results (see ``SteadyState``)."""
+
+    flux: Float[Array, " n_baths"]
+    flux_error: Float[Array, " n_baths"]
+    temperature_error: Float[Array, " N"]
+    slowest_relaxation_time: Float[Array, ""]
+    start: AbstractInitial
+    converged: Bool[Array, ""]
+    method: str = eqx.field(static=True)
+
+    @property
+    def energy_balance(self) -> Float[Array, ""]:
+        """sum_b J_b, zero in a steady state."""
+        return self.flux.sum()
+
+
+class SteadyState(_ExactSteadyState):
     """An exact classical steady state.
 
     Attributes:
@@ -29,21 +46,9 @@ class SteadyState(eqx.Module):
             (``lyapunov_steady_state``; None from ``negf_steady_state`` or under tracing).
     """
 
-    flux: Float[Array, " n_baths"]
     temperature: Float[Array, " N"]
-    flux_error: Float[Array, " n_baths"]
-    temperature_error: Float[Array, " N"]
-    slowest_relaxation_time: Float[Array, ""]
-    start: AbstractInitial
-    converged: Bool[Array, ""]
-    method: str = eqx.field(static=True)
     covariance: Float[Array, "2N 2N"] | None = None
     decoupled_frequencies: Float[Array, " K"] | None = None
-
-    @property
-    def energy_balance(self) -> Float[Array, ""]:
-        """sum_b J_b, zero in a steady state."""
-        return self.flux.sum()
 
     def __str__(self) -> str:
         t = np.asarray(self.temperature)
@@ -55,6 +60,58 @@ class SteadyState(eqx.Module):
             f"  temperature = {shown}{' (first/last 3)' if t.size > 6 else ''}\n"
             f"  slowest relaxation time = {float(self.slowest_relaxation_time):.3e}"
         )
+
+
+class QuantumSteadyState(_ExactSteadyState):
+    """An exact quantum steady state (``negf_steady_state(system, hbar=...)``; CONVENTIONS "Quantum steady
+    state", symmetrized correlations).
+
+    Attributes:
+        flux, flux_error: (n_baths,) Landauer heat flux J_b from bath b into the system and its rounding
+            estimate.
+        conductance: (n_baths, n_baths) linear-response conductance dJ_b/dT_c at equilibrium at the mean
+            bath temperature (``thermal_conductance``); with two baths K = conductance[0, 0].
+        site_temperature: (N,) quantum kinetic temperature m_n <v_n^2>, +inf at the sites in
+            ``divergent_sites``; read it through ``temperature`` or ``temperature_at``.
+        temperature_error: (N,) rounding estimate (0 at divergent sites).
+        divergent_sites: sites held by an Ohmic bath, where <v_n^2> diverges logarithmically (Andreucci
+            et al. Eq. 54: white noise excites arbitrarily high frequencies).
+        hbar: the Planck constant used. slowest_relaxation_time, start, converged, method: as in
+            ``SteadyState``.
+    """
+
+    conductance: Float[Array, "n_baths n_baths"]
+    site_temperature: Float[Array, " N"]
+    hbar: Float[Array, ""]
+    divergent_sites: tuple[int, ...] = eqx.field(static=True, default=())
+
+    @property
+    def temperature(self) -> Float[Array, " N"]:
+        """(N,) quantum kinetic temperatures; raises ValueError if some site's is infinite."""
+        if self.divergent_sites:
+            raise ValueError(
+                f"the quantum kinetic temperature of sites {_short(self.divergent_sites)} diverges "
+                "logarithmically: they are held by Ohmic baths, whose white noise excites arbitrarily high "
+                "frequencies (Andreucci et al. Eq. 54). Give those baths a high-frequency cutoff, or read "
+                "the other sites with `temperature_at(sites)`."
+            )
+        return self.site_temperature
+
+    def temperature_at(self, sites) -> Float[Array, " K"]:
+        """Quantum kinetic temperatures of ``sites`` (an index array); raises if one of them diverges."""
+        idx = np.atleast_1d(np.asarray(sites))
+        bad = sorted(set(idx.tolist()) & set(self.divergent_sites))
+        if bad:
+            raise ValueError(
+                f"`sites` includes {_short(bad)}, held by Ohmic baths: their quantum kinetic temperature "
+                "diverges (Andreucci et al. Eq. 54); use a bath with a cutoff there."
+            )
+        return self.site_temperature[idx]
+
+
+def _short(sites) -> str:
+    s = list(sites)
+    return str(s) if len(s) <= 8 else f"[{s[0]}, {s[1]}, ..., {s[-1]}] ({len(s)} sites)"
 
 
 class SimulationResult(eqx.Module):

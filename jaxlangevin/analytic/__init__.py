@@ -3,7 +3,9 @@
 - ``defaveri_*``: Defaveri, Olivares, Anteneodo, Phys. Rev. E 105, 054149 (2022): equal-mass mean-field
   chain with pinning and Kac factor, intensive baths (Eq. 18-30).
 - ``andreucci_*``: Andreucci, Lepri, Ruffo, Trombettoni: mean-field model with intensive and extensive
-  baths, classical part (Eq. 18-30, 62-66). Their k_A is CONVENTIONS k = 2 k_A with Kac factor N.
+  baths, classical part (Eq. 18-30, 62-66) and quantum part (Eq. 46-59: g(x), T_N, the quantum of
+  thermal conductance, the zero-point bulk temperature; two misprints corrected). Their k_A is
+  CONVENTIONS k = 2 k_A with Kac factor N.
 - ``mean_field_equal_mass_*``: the exact finite-N flux and temperatures of the equal-mass mean-field
   model (any Kac factor, pinning, intensive or extensive baths), from rest; derived in ``finite_n``.
 """
@@ -23,6 +25,20 @@ from .andreucci import (
     andreucci_i5 as andreucci_i5,
     andreucci_i6 as andreucci_i6,
     andreucci_k1 as andreucci_k1,
+)
+from .andreucci_quantum import (
+    andreucci_bulk_temperature_quantum_low_t as andreucci_bulk_temperature_quantum_low_t,
+    andreucci_g as andreucci_g,
+    andreucci_g_as_printed as andreucci_g_as_printed,
+    andreucci_geometric_factor as andreucci_geometric_factor,
+    andreucci_i4_zero_temperature as andreucci_i4_zero_temperature,
+    andreucci_i7_low_t as andreucci_i7_low_t,
+    andreucci_i8_1_low_t as andreucci_i8_1_low_t,
+    andreucci_quantum_conductance_extensive_low_t as andreucci_quantum_conductance_extensive_low_t,
+    andreucci_quantum_conductance_intensive_large_n as andreucci_quantum_conductance_intensive_large_n,
+    andreucci_temperature_scale as andreucci_temperature_scale,
+    andreucci_theta as andreucci_theta,
+    quantum_of_thermal_conductance as quantum_of_thermal_conductance,
 )
 from .defaveri import (
     defaveri_flux as defaveri_flux,
