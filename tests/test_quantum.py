@@ -192,6 +192,26 @@ def test_andreucci_extensive_low_t_conductance_and_bulk_temperature(fractions):
         np.testing.assert_allclose(q.temperature_at(n // 2), ref, rtol=1e-10)
 
 
+def test_andreucci_extensive_bulk_temperature_gradient_at_low_t():
+    """Eq. 75 and 78: with aL != aR the bath-free temperature gains (hbar gamma / (2 pi N m)) (aL - aR)
+    Delta T / (hbar sqrt(2 k_A / m)) I8^(1), and I8^(1) -> pi^2 theta / (3 k1^2 (aL + aR)^2) with a relative
+    correction O(theta^2) (measured 6.6e-6 at theta = 1e-3). dT/dDelta T by central differences of the
+    exact engine (step 1e-2 T: truncation O(1e-4) relative in a quantity that is linear to O(Delta T^2))."""
+    n, gamma, fr = 240, 3 * np.sqrt(2), (1 / 3, 1 / 5)
+    a_l, a_r = round(fr[0] * n) / n, round(fr[1] * n) / n
+
+    def bulk(tl, tr):
+        s = jl.System(jl.masses.uniform(n), jl.MeanField.from_andreucci(1.0), jl.extensive(n, fr, (tl, tr), gamma))
+        return float(jl.negf_steady_state(s, hbar=1.0).temperature_at(n // 2)[0])
+
+    theta = 1e-3
+    t = theta * np.sqrt(2) / 2  # Eq. 46 with k_A = m = hbar = 1
+    h = 1e-2 * t
+    slope = (bulk(t + h / 2, t - h / 2) - bulk(t - h / 2, t + h / 2)) / (2 * h)
+    i8_1 = slope * 2 * np.pi * n / gamma / (a_l - a_r) * np.sqrt(2)
+    assert abs(i8_1 / float(jl.analytic.andreucci_i8_1_low_t(theta, 3.0, a_l, a_r)) - 1) < 1e-4
+
+
 def test_andreucci_g_limits_and_the_misprint():
     a = jl.analytic
     x = jnp.array([1e-4, 50.0, 500.0])
