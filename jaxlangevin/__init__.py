@@ -6,7 +6,13 @@ changes JAX's global settings.
 """
 
 from . import analytic as analytic, masses as masses
-from ._bath import AbstractBath as AbstractBath, OhmicBath as OhmicBath, extensive as extensive, intensive as intensive
+from ._bath import (
+    AbstractBath as AbstractBath,
+    DrudeBath as DrudeBath,
+    OhmicBath as OhmicBath,
+    extensive as extensive,
+    intensive as intensive,
+)
 from ._coupling import (
     FPUT as FPUT,
     AbstractCoupling as AbstractCoupling,

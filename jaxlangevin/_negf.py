@@ -10,7 +10,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _residues
+from ._bath import DrudeBath, OhmicBath
 from ._coupling.structure import DiagonalPlusRankOne
+from ._embedding import embedded_steady_state
 from ._initial import AtRest
 from ._secular import coincident_damped_groups, find_roots, group_sites
 from ._solution import QuantumSteadyState, SteadyState
@@ -68,6 +70,8 @@ def negf_steady_state(system: System, hbar=None) -> SteadyState:
 
         return quantum_steady_state(system, hbar)
     _check(system, "the classical Green's-function engine")
+    if system.has_memory_baths():
+        return embedded_steady_state(system, None)
     temp_b = _bath_temperatures(system)
     k, k_err, rate, converged, method = _coefficients(system)
     k, k_err = k[0], k_err[0]
@@ -100,7 +104,7 @@ def negf_steady_state(system: System, hbar=None) -> SteadyState:
 def _check(system, what):
     if not isinstance(system, System):
         raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
-    system.require_ohmic_baths(what)
+    system.require_bath_types(what, (OhmicBath, DrudeBath))
     system.require_linear("negf_steady_state")
     _warn_precision(system.masses)
 

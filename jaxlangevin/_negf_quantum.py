@@ -13,6 +13,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
+from ._embedding import conductance_from_powers, embedded_coefficients, embedded_steady_state
 from ._initial import AtRest
 from ._negf import _bath_gammas, _bath_temperatures, _check, _coefficients, _warn_result
 from ._quantum import thermal_weight, thermal_weight_derivative
@@ -36,6 +37,8 @@ def quantum_steady_state(system, hbar) -> QuantumSteadyState:
     """``negf_steady_state(system, hbar)`` (see its docstring)."""
     _check(system, "the quantum Green's-function engine")
     hbar = _hbar(hbar)
+    if system.has_memory_baths():
+        return embedded_steady_state(system, hbar)
     temp_b = _bath_temperatures(system)
     nb = temp_b.shape[0]
     t_mean = jnp.mean(temp_b)
@@ -85,5 +88,9 @@ def thermal_conductance(system, temperature, hbar=None):
     _check(system, "the Green's-function engine")
     hbar = None if hbar is None else _hbar(hbar)
     t = positive("temperature", as_float_array("temperature", temperature, ndim=0))
-    k, _, _, _, _ = _coefficients(system, lambda lam: thermal_weight_derivative(lam, t[None], hbar))
-    return _conductance_matrix(system, k[0])
+    def weights(lam):
+        return thermal_weight_derivative(lam, t[None], hbar)
+
+    if system.has_memory_baths():
+        return conductance_from_powers(embedded_coefficients(system, weights)[1][0])
+    return _conductance_matrix(system, _coefficients(system, weights)[0][0])

@@ -323,9 +323,8 @@ def _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrat
         raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
     from ._bath.ohmic import OhmicBath
 
-    for i, b in enumerate(system.baths):
-        if not isinstance(b, OhmicBath):
-            raise ValueError(f"`baths[{i}]` is {type(b).__name__}; simulate() handles OhmicBath.")
+    if system.baths:
+        system.require_bath_types("simulate()", (OhmicBath,))
     if isinstance(n_traj, bool) or not isinstance(n_traj, (int, np.integer)) or n_traj < 2:
         raise ValueError(f"`n_traj` must be an integer >= 2 (error bars are across trajectories), got {n_traj!r}.")
     for name, x, lo in (("dt", dt, "> 0"), ("t_relax", t_relax, ">= 0"), ("t_measure", t_measure, "> 0")):

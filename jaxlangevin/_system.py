@@ -81,16 +81,29 @@ class System(eqx.Module):
             )
 
     def require_ohmic_baths(self, what: str) -> None:
-        """Raise ValueError unless there is at least one bath and every bath is Ohmic (the classical engines)."""
+        """Raise ValueError unless there is at least one bath and every bath is Ohmic (white noise)."""
         from ._bath.ohmic import OhmicBath
 
+        self.require_bath_types(what, (OhmicBath,))
+
+    def require_bath_types(self, what: str, allowed: tuple) -> None:
+        """Raise ValueError unless there is at least one bath and every bath is one of ``allowed``."""
         if len(self.baths) == 0:
             raise ValueError("`system` has no baths: a steady state needs at least one (e.g. jl.intensive(N)).")
+        from ._bath.drude import DrudeBath
+
+        names = " and ".join(t.__name__ for t in allowed)
         for i, b in enumerate(self.baths):
-            if not isinstance(b, OhmicBath):
-                raise ValueError(
-                    f"`baths[{i}]` is {type(b).__name__}; {what} handles OhmicBath (white noise) only."
-                )
+            if not isinstance(b, allowed):
+                drude = isinstance(b, DrudeBath)
+                hint = " (jl.negf_steady_state handles DrudeBath, classical and quantum)" if drude else ""
+                raise ValueError(f"`baths[{i}]` is {type(b).__name__}; {what} handles {names} only{hint}.")
+
+    def has_memory_baths(self) -> bool:
+        """Whether some bath is not Ohmic (needs the Markovian embedding, ``jaxlangevin._embedding``)."""
+        from ._bath.ohmic import OhmicBath
+
+        return any(not isinstance(b, OhmicBath) for b in self.baths)
 
     def stiffness(self) -> Float[Array, "N N"]:
         """Dense Phi (O(N^2) memory)."""

@@ -37,19 +37,23 @@ def _systems():
 
 
 def _quadrature(system, hbar):
-    """CONVENTIONS "Quantum steady state" by scipy quad with a dense G: Landauer flux of every bath and
-    the kinetic temperature of every site outside the baths."""
+    """CONVENTIONS "Classical/Quantum steady state" by scipy quad with a dense G and each bath's own
+    friction kernel (``hbar=None``: classical): the Landauer flux of every bath and the kinetic temperature
+    of every site whose temperature is finite (all sites except those held by an Ohmic bath, quantum)."""
     n = system.n_sites
-    phi, m, masks = np.asarray(system.stiffness()), np.asarray(system.masses), system.bath_masks()
-    gam = [float(b.gamma) for b in system.baths]
-    temp = [float(b.temperature) for b in system.baths]
-    fr = sum(g * mk for g, mk in zip(gam, masks))
+    phi, m = np.asarray(system.stiffness()), np.asarray(system.masses)
 
     def green(w):
-        return np.linalg.inv(phi - w * w * np.diag(m) - 1j * w * np.diag(fr))
+        z = (phi - w * w * np.diag(m)).astype(complex)
+        for b in system.baths:
+            z[list(b.sites), list(b.sites)] += -1j * w * complex(b.friction_kernel(w))
+        return np.linalg.inv(z)
 
     def theta(w, t):
-        return hbar * w / 2 / np.tanh(hbar * w / (2 * t)) if w > 0 else t
+        return t if hbar is None or w == 0 else hbar * w / 2 / np.tanh(hbar * w / (2 * t))
+
+    def width(b, w):  # w Re gammaTilde_b(w)
+        return w * complex(b.friction_kernel(w)).real
 
     poles = sorted(np.sqrt(np.abs(np.linalg.eigvals(np.linalg.solve(np.diag(m), phi)))))
     top = 50 * poles[-1] + 50
@@ -58,25 +62,26 @@ def _quadrature(system, hbar):
         return (quad(f, 0, top, points=poles, limit=2000, epsabs=0, epsrel=1e-12)[0]
                 + quad(f, top, np.inf, limit=500, epsabs=0, epsrel=1e-12)[0])
 
+    baths = system.baths
     flux = []
-    for a in range(len(gam)):
+    for a in baths:
         total = 0.0
-        for c in range(len(gam)):
-            if c != a:
+        for c in baths:
+            if c is not a:
                 def f(w, a=a, c=c):
-                    g = green(w)
-                    tr = 4 * np.trace(np.diag(w * gam[a] * masks[a]) @ g @ np.diag(w * gam[c] * masks[c])
-                                      @ g.conj().T).real
-                    return tr * (theta(w, temp[a]) - theta(w, temp[c])) / (2 * np.pi)
+                    g = green(w)[np.ix_(list(a.sites), list(c.sites))]
+                    tr = 4 * width(a, w) * width(c, w) * np.sum(np.abs(g) ** 2)
+                    return tr * (theta(w, float(a.temperature)) - theta(w, float(c.temperature))) / (2 * np.pi)
                 total += integral(f)
         flux.append(total)
-    bulk = [i for i in range(n) if not masks[:, i].any()]
+    ohmic = {i for b in baths if isinstance(b, jl.OhmicBath) for i in b.sites} if hbar is not None else set()
+    finite = [i for i in range(n) if i not in ohmic]
     temps = []
-    for i in bulk:
-        v2 = sum(gam[b] / np.pi * 2 * integral(lambda w, b=b: w * w * np.sum(np.abs(green(w)[i, masks[b]]) ** 2)
-                                               * theta(w, temp[b])) for b in range(len(gam)))
+    for i in finite:
+        v2 = sum(integral(lambda w, b=b: 2 * width(b, w) * w * np.sum(np.abs(green(w)[i, list(b.sites)]) ** 2)
+                          * theta(w, float(b.temperature))) / np.pi for b in baths)
         temps.append(m[i] * v2)
-    return np.array(flux), bulk, np.array(temps)
+    return np.array(flux), finite, np.array(temps)
 
 
 @pytest.mark.parametrize("name", list(_systems()))
@@ -84,9 +89,9 @@ def test_agrees_with_quadrature(name):
     s = _systems()[name]
     for hbar in (1.0, 3.0):
         q = jl.negf_steady_state(s, hbar=hbar)
-        flux, bulk, temps = _quadrature(s, hbar)
+        flux, finite, temps = _quadrature(s, hbar)
         np.testing.assert_allclose(q.flux, flux, rtol=1e-10)
-        np.testing.assert_allclose(q.temperature_at(bulk), temps, rtol=1e-10)
+        np.testing.assert_allclose(q.temperature_at(finite), temps, rtol=1e-10)
         assert abs(float(q.energy_balance)) < 1e-14 * np.max(np.abs(flux)) * 10
         assert np.all(np.asarray(q.flux_error) < 1e-10 * np.max(np.abs(flux)))  # the estimate, conservative
 

@@ -10,7 +10,7 @@ Matsubara sum is
     g(x) = 1 - 2 x / pi + (2 x^2 / pi^2) psi1(1 + x / pi),    x = T_N / T,
 
 which equals the printed (x^2/pi^2)[psi1(1 + x/pi) - psi1(1 - x/pi)] + x^2/sin^2(x) - 2x with the last
-term read as -2x/pi (reflection formula of psi1). The printed form goes negative for x > 1.2 and does
+term read as -2x/pi (reflection formula of psi1). The printed form goes negative for x > 0.54 and does
 not have the limit (pi/3) T/T_N that the paper states next; the corrected one has both limits,
 g(0) = 1 and g ~ pi/(3x) at large x (Eq. 51). ``andreucci_g_as_printed`` keeps the printed form for
 comparison.
