@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 EXP = pathlib.Path(__file__).resolve().parents[1] / "experiments"
 SCRIPTS = ["defaveri_fig2", "defaveri_fig3", "defaveri_fig4", "defaveri_fig5",
            "andreucci_fig1", "andreucci_fig2", "andreucci_fig3", "andreucci_fig7", "andreucci_fig8",
-           "thermalization_time"]
+           "thermalization_time", "andreucci_fig4", "andreucci_fig5", "andreucci_fig6", "andreucci_fig9",
+           "andreucci_fig10"]
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +138,71 @@ def test_thermalization_time(runs):
     assert -2.15 < float(d["slope_t90"]) < -1.85
     assert np.all(np.diff(d["tau"]) < 0) and np.all(d["t90"] <= 2 * d["tau"])
     np.testing.assert_allclose(d["bulk_steady"], 1.0, atol=0.02)  # graded masses thermalize at (T_L+T_R)/2
+
+
+def test_andreucci_fig4(runs):
+    d = _load(runs, "andreucci_fig4")
+    # engine (exact residues) == Eq. (47) by scipy quadrature (epsrel 1e-11; measured 8e-11)
+    assert d["rel_err_quad"] < 1e-8
+    # Eq. (48) is leading order in 1/N: at theta = 100, N x (rel. deviation) = -7.85, -7.91, -7.93 for
+    # N = 500, 1000, 2000, i.e. constant to 1%: O(1/N) and not slower
+    nd = d["rel_dev_large_N_top_theta"] * d["N"]
+    assert np.all((-8.5 < nd) & (nd < -7.0)) and np.ptp(nd) < 0.2
+    assert np.all(d["max_rel_dev_large_N"] < 0.03)
+    # Eq. (51): I3 -> pi theta / 3 for T << T_N (theta = 1e-4, T_N/T = 12..60: measured 1 - 2e-3 at worst)
+    assert np.all(np.abs(d["low_theta_over_eq51"] - 1) < 5e-3)
+    # Eq. (49) as printed turns negative (at x = 0.54); the corrected g stays in (0, 1]
+    assert d["x_printed_g_negative"] < 1.0
+    assert np.all((d["g"] > 0) & (d["g"] <= 1))
+
+
+def test_andreucci_fig5(runs):
+    d = _load(runs, "andreucci_fig5")
+    r = d["ratio"]
+    assert np.all(np.diff(r, axis=1) > 0) and np.all(np.abs(r[:, -1] - 1) < 1e-4)  # rises to the classical flux
+    assert np.all(d["max_abs_dev"] < 0.05)  # g(T_N/T) within 3.4e-2 (N = 500) .. 1.1e-2 (N = 2000)
+    # O(1/N) at fixed T = T_N: N (ratio - g) = 10.48, 10.56, 10.59 for N = 500, 1000, 2000
+    nd = d["dev_at_TN"] * d["N_fixed_x"]
+    assert np.all((9 < nd) & (nd < 12)) and np.ptp(nd) < 0.2
+    # crossover at T ~ T_N ~ 1/N: N theta_1/2 within 10% of the large-N value 2 k1 / x_1/2 = 4.305
+    assert np.all(np.abs(d["theta_half"] * d["N"] / 4.305 - 1) < 0.1)
+    assert np.all(np.abs(d["K_low_over_eq51"] - 1) < 5e-3)  # quantum of thermal conductance (Eq. 51)
+
+
+def test_andreucci_fig6(runs):
+    d = _load(runs, "andreucci_fig6")
+    assert d["rel_err_quad"] < 1e-10  # engine == Eq. (56) x 2 hbar gamma/(pi m) (measured 2e-14)
+    assert abs(d["ratio_to_printed_prefactor"] - 4 / np.pi) < 1e-10  # Eq. (55)'s printed prefactor is off by 4/pi
+    assert abs(d["I4_zero"] / d["I4_zero_eq56"] - 1) < 1e-10  # zero-point value
+    # Eq. (59)'s theta^2 term at theta = 1e-4 = theta_N/60: measured 0.99974 (corrections O(theta/theta_N)^2)
+    assert abs(d["theta2_coef_over_eq59"] - 1) < 1e-3
+    assert abs(d["quantum_over_classical_top"] - 1) < 1e-4  # classical limit at theta = 100
+    # Eq. (58) at k1 = 1, N = 1000: leading order in 1/N (measured +3.9e-3)
+    assert 0 < d["I4_zero_k1_1_engine"] / d["I4_zero_k1_1_eq58"] - 1 < 1e-2
+
+
+def test_andreucci_fig9(runs):
+    d = _load(runs, "andreucci_fig9")
+    assert d["rel_err_quad_sinh2"] < 1e-8  # engine == Eq. (68) with sinh^2 (measured 3e-13)
+    # Eq. (68) as printed (sinh): 21 zeta(3)/pi^2 = 2.5577 x the engine at theta = 1e-3, -> 0 at theta = 100
+    assert np.all(np.abs(d["printed_over_engine_low"] / (21 * 1.2020569031595942 / np.pi**2) - 1) < 1e-3)
+    assert np.all(d["printed_over_engine_top"] < 0.01)
+    # Eq. (70) / Eq. (71) at theta = 1e-3 (corrections O(theta^2 k1^2): measured 1e-5)
+    assert np.all(np.abs(d["low_theta_over_eq70"] - 1) < 1e-4)
+    assert np.all(np.abs(d["K_low_over_eq71"] - 1) < 1e-4)
+    assert np.all(np.abs(d["slope_b_over_eq70"] - 1) < 1e-4)  # theta = 1e-4, k1 = 5, 10, 15
+    # the linear range shrinks with k1 (paper's text): 5% departure at theta = 0.037, 0.017, 0.011
+    th5 = d["theta_5pct_b"]
+    assert np.all(np.isfinite(th5)) and np.all(np.diff(th5) < 0)
+
+
+def test_andreucci_fig10(runs):
+    d = _load(runs, "andreucci_fig10")
+    assert d["rel_err_eq74"] < 1e-10  # I8^(0) from the engine == Eq. (74) (measured 5e-15)
+    assert np.all(d["eq76_over_engine"][:, 0] > 30)  # Eq. (76) as printed: 41x and 92x at theta = 1e-3
+    # dT term of Eq. (75) by a central difference (dT = +-0.002 T; error ~1e-7) == Eq. (77)
+    assert d["rel_err_eq77"] < 1e-5
+    assert abs(d["I8_1_over_eq78"][0] - 1) < 1e-4  # Eq. (78) at theta = 1e-3 (measured 8e-6)
+    # I8^(0) -> const + O(theta^2) (text before Eq. 79), coefficient pi^2/(6 k1^2 (aL+aR)^2)
+    assert np.all(np.abs(d["theta2_coef_ratio"] - 1) < 1e-3)
+    assert np.all(np.abs(d["I8_0"][:, 0] / d["I8_0_zero"] - 1) < 1e-5)

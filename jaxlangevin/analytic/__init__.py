@@ -6,6 +6,8 @@
   baths, classical part (Eq. 18-30, 62-66) and quantum part (Eq. 46-59: g(x), T_N, the quantum of
   thermal conductance, the zero-point bulk temperature; two misprints corrected). Their k_A is
   CONVENTIONS k = 2 k_A with Kac factor N.
+- ``panasyuk_*``: Panasyuk, Levin, Yerkes: one oscillator between two Drude-Ullersma baths, the exact
+  quantum heat current and conductance (Eq. 42-43, with the roots of Eq. 21) and their limits (Eq. 47, 51).
 - ``mean_field_equal_mass_*``: the exact finite-N flux and temperatures of the equal-mass mean-field
   model (any Kac factor, pinning, intensive or extensive baths), from rest; derived in ``finite_n``.
 """
@@ -55,4 +57,11 @@ from .finite_n import (
     mean_field_equal_mass_profile as mean_field_equal_mass_profile,
     mean_field_equal_mass_steady_state as mean_field_equal_mass_steady_state,
     mean_field_equal_mass_temperatures as mean_field_equal_mass_temperatures,
+)
+from .panasyuk import (
+    panasyuk_conductance as panasyuk_conductance,
+    panasyuk_conductance_classical as panasyuk_conductance_classical,
+    panasyuk_conductance_low_t as panasyuk_conductance_low_t,
+    panasyuk_heat_current as panasyuk_heat_current,
+    panasyuk_roots as panasyuk_roots,
 )
