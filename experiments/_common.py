@@ -35,6 +35,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from scipy.integrate import quad  # noqa: E402
 
 import jaxlangevin as jl  # noqa: E402
 
@@ -145,3 +146,107 @@ def defaveri_omega_c(N, Nt_kind, *, k=1.0, k0=1.0, m=1.0, gamma=1.0):
     if Nt_kind == "1":
         return w0 + 0.0 * np.asarray(N, float)
     return w0 + (w0 / np.asarray(N, float)) * (k * gamma**2 / m) / (k**2 + w0**2 * gamma**2)
+
+
+def integrate_0_inf(f, pts) -> float:
+    """int_0^inf f(y) dy by scipy ``quad`` (rel. tol 1e-11), split at the positive scales ``pts``."""
+    pts = [0.0] + sorted({p for p in pts if p > 0})
+    val = sum(quad(f, a, b, limit=400, epsabs=0, epsrel=1e-11)[0] for a, b in zip(pts[:-1], pts[1:]))
+    return val + quad(f, pts[-1], np.inf, limit=400, epsabs=0, epsrel=1e-11)[0]
+
+
+def first_departure(x, ratio, tol) -> float:
+    """Smallest x where |ratio - 1| reaches tol (linear interpolation between grid points; nan if never)."""
+    dev = np.abs(np.asarray(ratio) - 1)
+    j = int(np.argmax(dev >= tol))
+    if dev[j] < tol:
+        return np.nan
+    if j == 0:
+        return float(x[0])
+    return float(x[j - 1] + (tol - dev[j - 1]) * (x[j] - x[j - 1]) / (dev[j] - dev[j - 1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Andreucci et al. (Figs. 4-10) -- paper units m = k_A = 1, hbar = k_B = 1: w0 = sqrt(2 k_A/m) = sqrt(2),
+# gamma = k1 sqrt(2 m k_A) = k1 sqrt(2), theta = 2 T/(hbar w0) (Eq. 46).
+# ---------------------------------------------------------------------------------------------
+ANDREUCCI_KA = 1.0
+ANDREUCCI_W0 = np.sqrt(2 * ANDREUCCI_KA)
+
+
+def andreucci_gamma(k1):
+    """Bath damping of the dimensionless coupling k1 = gamma / sqrt(2 m k_A), i.e. gamma = k1 sqrt(2) (m = k_A = 1)."""
+    return k1 * np.sqrt(2 * ANDREUCCI_KA)
+
+
+def andreucci_temperature(theta):
+    """T = hbar w0 theta / 2, Andreucci Eq. (46) inverted (hbar = 1, w0 = sqrt(2))."""
+    return theta * ANDREUCCI_W0 / 2
+
+
+def andreucci_theta_grid(quick: bool):
+    """The Figs. 4-6 theta grid 1e-4..1e2 (13 points with --quick, 61 otherwise) and its temperatures (Eq. 46)."""
+    thetas = np.logspace(-4, 2, 13 if quick else 61)
+    return thetas, andreucci_temperature(thetas)
+
+
+def andreucci_intensive_system(N, k1, temperatures=(1.0, 1.0)):
+    """Andreucci equal-mass mean-field chain (``MeanField.from_andreucci(1)``, m = 1), intensive Ohmic baths
+    on sites 0 and N-1 with gamma = k1 sqrt(2)."""
+    return jl.System(masses=jl.masses.uniform(N, 1.0), coupling=jl.MeanField.from_andreucci(ANDREUCCI_KA),
+                     baths=jl.intensive(N, temperatures=temperatures, gamma=andreucci_gamma(k1)))
+
+
+def andreucci_extensive_system(N, fractions, k1, temperatures=(1.0, 1.0)):
+    """Andreucci equal-mass mean-field chain (m = 1), extensive baths on the first aL N and last aR N sites
+    (``fractions`` = (aL, aR)) with gamma = k1 sqrt(2) per site."""
+    return jl.System(masses=jl.masses.uniform(N, 1.0), coupling=jl.MeanField.from_andreucci(ANDREUCCI_KA),
+                     baths=jl.extensive(N, fractions=fractions, temperatures=temperatures,
+                                        gamma=andreucci_gamma(k1)))
+
+
+def conductance(system, T, hbar=None) -> float:
+    """Linear-response K = J/(T_L - T_R) at temperature T, ``jl.thermal_conductance(...)[0, 0]`` (classical if
+    hbar is None)."""
+    return float(jl.thermal_conductance(system, T, hbar=hbar)[0, 0])
+
+
+def andreucci_intensive_conductances(N, k1, Ts):
+    """Quantum K(T) (hbar = 1) at each T of ``Ts`` and the T-independent classical K of
+    :func:`andreucci_intensive_system` (Andreucci Eq. 44 and its hbar -> 0 limit)."""
+    s = andreucci_intensive_system(N, k1)
+    return np.array([conductance(s, T, hbar=1.0) for T in Ts]), conductance(s, 1.0)
+
+
+def andreucci_intensive_sweep(Ns, k1, quick: bool):
+    """:func:`andreucci_theta_grid` (thetas, Ts) and, per N of ``Ns``, the quantum K(T) and classical K of
+    :func:`andreucci_intensive_conductances` (dicts keyed by N)."""
+    thetas, Ts = andreucci_theta_grid(quick)
+    Kq, Kc = {}, {}
+    for N in Ns:
+        Kq[N], Kc[N] = andreucci_intensive_conductances(N, k1, Ts)
+    return thetas, Ts, Kq, Kc
+
+
+def middle_temperature(system, hbar=None) -> float:
+    """Kinetic temperature of the bath-free middle site N // 2 from ``jl.negf_steady_state`` (quantum
+    ``temperature_at``: the bath sites diverge, Andreucci Eq. 54; classical if hbar is None)."""
+    i = system.n_sites // 2
+    ss = jl.negf_steady_state(system, hbar=hbar)
+    return float((ss.temperature_at([i]) if hbar else ss.temperature[i:i + 1])[0])
+
+
+def y2_over_sinh2(y, th):
+    """y^2 / sinh^2(y / theta), the weight of Andreucci Eqs. (47), (69), (77), without overflow."""
+    u = y / th
+    if u < 1e-8:
+        return th * th
+    return 0.0 if u > 350 else (y / np.sinh(u)) ** 2
+
+
+def y_coth(y, th):
+    """y coth(y / theta), the weight of Andreucci Eqs. (56), (74); theta = 0 gives y."""
+    if th == 0:
+        return y
+    u = y / th
+    return th if u < 1e-8 else (y if u > 40 else y / np.tanh(u))
