@@ -92,8 +92,9 @@ class QuantumSteadyState(_ExactSteadyState):
             raise ValueError(
                 f"the quantum kinetic temperature of sites {_short(self.divergent_sites)} diverges "
                 "logarithmically: they are held by Ohmic baths, whose white noise excites arbitrarily high "
-                "frequencies (Andreucci et al. Eq. 54). Give those baths a high-frequency cutoff, or read "
-                "the other sites with `temperature_at(sites)`."
+                "frequencies (Andreucci et al. Eq. 54). Give those baths a high-frequency cutoff "
+                "(jl.DrudeBath(sites, gamma, temperature, cutoff)), or read the other sites with "
+                "`temperature_at(sites)`."
             )
         return self.site_temperature
 
@@ -104,7 +105,7 @@ class QuantumSteadyState(_ExactSteadyState):
         if bad:
             raise ValueError(
                 f"`sites` includes {_short(bad)}, held by Ohmic baths: their quantum kinetic temperature "
-                "diverges (Andreucci et al. Eq. 54); use a bath with a cutoff there."
+                "diverges (Andreucci et al. Eq. 54); use a jl.DrudeBath (a cutoff) there."
             )
         return self.site_temperature[idx]
 
