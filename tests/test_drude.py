@@ -29,7 +29,7 @@ def _systems():
 
 
 @pytest.mark.parametrize("name", list(_systems()))
-@pytest.mark.parametrize("hbar", [None, 1.0])
+@pytest.mark.parametrize("hbar", [pytest.param(None, marks=pytest.mark.slow), 1.0])
 def test_agrees_with_quadrature(name, hbar):
     s = _systems()[name]
     r = jl.negf_steady_state(s, hbar=hbar)
