@@ -26,11 +26,11 @@ def _hbar(hbar):
 
 
 def _conductance_matrix(system, kd):
-    """dJ_b/dT_c from K'[c, n] (derivative weights): J_b = gamma_b sum_{n in S_b} sum_c (K(T_b) - K(T_c))[c, n]."""
+    """dJ_b/dT_c from K'[c, n] (derivative weights). An Ohmic bath's power from source c is
+    -gamma_b sum_{n in S_b} <v_n^2>_c, so this is ``conductance_from_powers`` of those powers."""
     fm = jnp.asarray(system.bath_masks(), system.masses.dtype)
-    p = _bath_gammas(system)[:, None] * jnp.einsum("cn,bn->bc", kd, fm)  # P[b, c]
-    off = p * (1 - jnp.eye(p.shape[0], dtype=p.dtype))
-    return jnp.diag(jnp.sum(off, axis=1)) - off
+    powers = -_bath_gammas(system)[None, :] * jnp.einsum("cn,bn->cb", kd, fm)  # dP[c, b]
+    return conductance_from_powers(powers)
 
 
 def quantum_steady_state(system, hbar) -> QuantumSteadyState:
