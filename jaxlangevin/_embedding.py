@@ -18,9 +18,16 @@ H(w) L_c L_c^T H(w)^H, H = (-i w - A)^-1, done by residues: the quantum noise sp
 classical one with T replaced by Theta(w, T) = (hbar w / 2) coth(hbar w / (2 T)), which is CONVENTIONS'
 "Quantum steady state" for any friction kernel.
 
-Observables: <v_n^2> for every site, and the power P_b each bath delivers: -gamma_b sum_n v_n^2 (+ a
+Observables: <v_n^2> and <q_n^2> for every site (the q and v rows of the same covariance, one (2N, M) x
+(M, M) product per bath and weight), and the power P_b each bath delivers: -gamma_b sum_n v_n^2 (+ a
 constant) for an Ohmic bath, sum_n y_{b,n} v_n for a Drude bath. The flux is taken in Landauer form
 J_b = sum_c [P_b from c at T_c - P_b from c at T_b], exact because every J_b vanishes at equal temperatures.
+<q_n^2> is the potential (configurational) counterpart of the kinetic temperature: for one oscillator
+k <x^2> is Panasyuk et al.'s T_x (Eq. 63). Its integrand decays as w^-4, so the Q-weight's log(cutoff)
+term never reaches it (that term is proportional to L_c L_c^T, nonzero only in the rows that take noise:
+v at an Ohmic site, y for a Drude bath): <q_n^2> is finite and exact at every site, Ohmic ones included
+in the quantum case. A zero mode (lambda = 0: a free, unpinned translation) makes it diverge (diffusion):
++inf at every site that zero mode moves.
 
 Cost: one eigen-decomposition O(M^3), then O(M^2 s_c + N M^2) per bath and weight. Differentiable.
 """
@@ -82,9 +89,10 @@ def embedded_coefficients(system, weight_fn):
     """Per-bath contributions under each weight set.
 
     ``weight_fn(lam)`` -> (n_w, M): Q(lambda_k, T_w) (``jaxlangevin._quantum``). Returns
-    ``(kv, kp, kv_err, kp_err, lam)``: kv[w, c, n] = bath c's contribution to <v_n^2>, kp[w, c, b] = its
+    ``(kv, kp, kv_err, kp_err, lam, kq)``: kv[w, c, n] = bath c's contribution to <v_n^2>, kp[w, c, b] = its
     contribution to the power of bath b (without an Ohmic bath's constant gamma_b T_b / m_n), absolute
-    error estimates (the imaginary parts of sums that are real, plus M eps of the real parts), and the poles.
+    error estimates (the imaginary parts of sums that are real, plus M eps of the real parts), the poles,
+    and kq[w, c, n] = bath c's contribution to <q_n^2> (+inf where a zero mode makes it diverge).
     """
     n, m = system.n_sites, system.masses
     aux, size = _layout(system)
@@ -96,17 +104,22 @@ def embedded_coefficients(system, weight_fn):
     den = lam[:, None] - lam.conj()[None, :]
     safe = jnp.where(den == 0, 1.0, den)
     wts = weight_fn(lam)  # (n_w, M)
-    vv = vecs[n:2 * n]  # velocity rows (N, M)
+    qv = vecs[:2 * n]  # position and velocity rows (2N, M)
     eps = jnp.finfo(m.dtype).eps
-    kv, kp, ev, ep = [], [], [], []
+    # zero modes (free translation): <q^2> grows without bound at the sites they move
+    free = jnp.abs(mu) <= 1e3 * eps * jnp.max(jnp.abs(mu))
+    diffusive = jnp.sum(jnp.where(free[None, :], jnp.abs(vecs[:n]) ** 2, 0.0), axis=1) > 1e3 * eps
+    kv, kp, ev, ep, kq = [], [], [], [], []
     for w in range(wts.shape[0]):
         pair = jnp.where(den == 0, 0.0, -0.5j * (wts[w][:, None] + wts[w].conj()[None, :]) / safe)
-        kv_w, kp_w, ev_w, ep_w = [], [], [], []
+        kv_w, kp_w, ev_w, ep_w, kq_w = [], [], [], [], []
         for lc in inputs:
             u = vinv @ lc.astype(vinv.dtype)  # (M, s_c)
             x = (u @ u.conj().T) * pair  # X (M, M)
-            vx = vv @ x  # (N, M)
-            v2 = jnp.sum(vx * vv.conj(), axis=1)  # <v_n^2> from bath c
+            qvx = qv @ x  # (2N, M)
+            diag = jnp.sum(qvx * qv.conj(), axis=1)  # <q_n^2>, <v_n^2> from bath c
+            vx, v2 = qvx[n:], diag[n:]
+            kq_w.append(jnp.where(diffusive, jnp.inf, diag[:n].real))
             powers = []
             for b, idx in zip(system.baths, aux):
                 sites = np.asarray(b.sites)
@@ -124,7 +137,8 @@ def embedded_coefficients(system, weight_fn):
         kp.append(jnp.stack(kp_w))
         ev.append(jnp.stack(ev_w))
         ep.append(jnp.stack(ep_w))
-    return jnp.stack(kv), jnp.stack(kp), jnp.stack(ev), jnp.stack(ep), lam
+        kq.append(jnp.stack(kq_w))
+    return jnp.stack(kv), jnp.stack(kp), jnp.stack(ev), jnp.stack(ep), lam, jnp.stack(kq)
 
 
 def embedded_steady_state(system, hbar):
@@ -142,15 +156,16 @@ def embedded_steady_state(system, hbar):
         q = thermal_weight(lam, temp_b, hbar)
         return q if hbar is None else jnp.concatenate([q, thermal_weight_derivative(lam, t_mean[None], hbar)])
 
-    kv, kp, ev, ep, lam = embedded_coefficients(system, weights)
+    kv, kp, ev, ep, lam, kq = embedded_coefficients(system, weights)
     idx = jnp.arange(nb)
     m = system.masses
     v2, v2_err = jnp.sum(kv[idx, idx], axis=0), jnp.sum(ev[idx, idx], axis=0)
+    q2 = jnp.sum(kq[idx, idx], axis=0)
     own, own_err = kp[idx, idx], ep[idx, idx]  # (c, b): source c at its own temperature
     flux = jnp.sum(own, axis=0) - jnp.einsum("bcb->b", kp[:nb])
     flux_err = jnp.sum(own_err, axis=0) + jnp.einsum("bcb->b", ep[:nb])
     common = dict(flux=flux, flux_error=flux_err, slowest_relaxation_time=1.0 / _slowest_rate(lam), start=AtRest(),
-                  converged=jnp.asarray(True), method="embedded-modal")
+                  converged=jnp.asarray(True), method="embedded-modal", position_variance=q2)
     if hbar is None:
         result = SteadyState(temperature=m * v2, temperature_error=m * v2_err, **common)
     else:

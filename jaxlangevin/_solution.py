@@ -44,11 +44,15 @@ class SteadyState(_ExactSteadyState):
             ``negf_steady_state``, which never forms it).
         decoupled_frequencies: frequencies of the modes no bath reaches, one per mode
             (``lyapunov_steady_state``; None from ``negf_steady_state`` or under tracing).
+        position_variance: (N,) <q_n^2>, the potential (configurational) counterpart of ``temperature``
+            (see ``QuantumSteadyState``); +inf at sites that a free translation moves. Computed by the
+            embedded engine (systems with a ``DrudeBath``); None otherwise.
     """
 
     temperature: Float[Array, " N"]
     covariance: Float[Array, "2N 2N"] | None = None
     decoupled_frequencies: Float[Array, " K"] | None = None
+    position_variance: Float[Array, " N"] | None = None
 
     def __str__(self) -> str:
         t = np.asarray(self.temperature)
@@ -78,12 +82,20 @@ class QuantumSteadyState(_ExactSteadyState):
             et al. Eq. 54: white noise excites arbitrarily high frequencies).
         hbar: the Planck constant used. slowest_relaxation_time, start, converged, method: as in
             ``SteadyState``.
+        position_variance: (N,) symmetrized <q_n^2> (units length^2), the same residue sum as the
+            kinetic temperature with the velocity rows of the covariance replaced by the position rows
+            (``jaxlangevin._embedding``; no extra eigen-decomposition). It is finite at every site, Ohmic
+            ones included (the integrand decays as w^-4), except +inf at sites a free translation moves.
+            For one oscillator (stiffness k = m omega0^2, bare) k <q^2> is Panasyuk et al.'s potential
+            temperature T_x (Eq. 63) and m <v^2> their T_p: ``jl.analytic.panasyuk_temperatures``.
+            Computed by the embedded engine (systems with a ``DrudeBath``); None otherwise.
     """
 
     conductance: Float[Array, "n_baths n_baths"]
     site_temperature: Float[Array, " N"]
     hbar: Float[Array, ""]
     divergent_sites: tuple[int, ...] = eqx.field(static=True, default=())
+    position_variance: Float[Array, " N"] | None = None
 
     @property
     def temperature(self) -> Float[Array, " N"]:

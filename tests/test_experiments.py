@@ -19,7 +19,7 @@ EXP = pathlib.Path(__file__).resolve().parents[1] / "experiments"
 SCRIPTS = ["defaveri_fig2", "defaveri_fig3", "defaveri_fig4", "defaveri_fig5",
            "andreucci_fig1", "andreucci_fig2", "andreucci_fig3", "andreucci_fig7", "andreucci_fig8",
            "thermalization_time", "andreucci_fig4", "andreucci_fig5", "andreucci_fig6", "andreucci_fig9",
-           "andreucci_fig10", "panasyuk_fig3", "panasyuk_fig4", "panasyuk_fourier"]
+           "andreucci_fig10", "panasyuk_fig2", "panasyuk_fig3", "panasyuk_fig4", "panasyuk_fourier"]
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +206,20 @@ def test_andreucci_fig10(runs):
     # I8^(0) -> const + O(theta^2) (text before Eq. 79), coefficient pi^2/(6 k1^2 (aL+aR)^2)
     assert np.all(np.abs(d["theta2_coef_ratio"] - 1) < 1e-3)
     assert np.all(np.abs(d["I8_0"][:, 0] / d["I8_0_zero"] - 1) < 1e-5)
+
+
+def test_panasyuk_fig2(runs):
+    d = _load(runs, "panasyuk_fig2")
+    assert d["rel_err_closed"] < 1e-10  # engine == Eq. (64)-(65) closed form (measured 3.6e-12)
+    assert d["classical_dev"] < 1e-10  # classical: T_x = T_p = (T1 + T2)/2 at any coupling
+    dT = d["delta_T_px"]  # rows (a)-(d) of the caption
+    assert np.all(d["monotonic"]) and np.all(dT[:, 0] < 3e-3) and np.all(dT[:, -1] > 0.8)  # 0 -> 1 monotonically
+    assert np.all(dT[1] < dT[0]) and np.all(dT[2] < dT[0]) and np.all(dT[3] < dT[1])  # smaller D, higher T: smaller
+    assert np.all(np.abs(d["weak_over_eq72_minus_1"]) < 5e-3)  # Eq. (72) at gamma_hat = 0.01 (measured <= 3.8e-3)
+    # strong coupling (gamma_hat = 1e3): T_x back to the classical value (measured +0.3% .. +1.5%), T_p ~
+    # hbar sqrt(gamma_hat D)/2 (measured 0.97-0.99)
+    assert np.all(np.abs(d["T_x_top_over_classical"] - 1) < 0.03)
+    assert np.all(np.abs(d["T_p_top_over_sqrt"] - 1) < 0.05)
 
 
 def test_panasyuk_fig3(runs):

@@ -7,7 +7,9 @@
   thermal conductance, the zero-point bulk temperature; two misprints corrected). Their k_A is
   CONVENTIONS k = 2 k_A with Kac factor N.
 - ``panasyuk_*``: Panasyuk, Levin, Yerkes: one oscillator between two Drude-Ullersma baths, the exact
-  quantum heat current and conductance (Eq. 42-43, with the roots of Eq. 21) and their limits (Eq. 47, 51).
+  quantum heat current and conductance (Eq. 42-43, with the roots of Eq. 21) and their limits (Eq. 47, 51);
+  the kinetic and potential temperatures T_p, T_x (Eq. 63-67, Eq. 66 misprint corrected) and their
+  weak-coupling limit (Eq. 72-73).
 - ``mean_field_equal_mass_*``: the exact finite-N flux and temperatures of the equal-mass mean-field
   model (any Kac factor, pinning, intensive or extensive baths), from rest; derived in ``finite_n``.
 """
@@ -64,4 +66,6 @@ from .panasyuk import (
     panasyuk_conductance_low_t as panasyuk_conductance_low_t,
     panasyuk_heat_current as panasyuk_heat_current,
     panasyuk_roots as panasyuk_roots,
+    panasyuk_temperature_weak_coupling as panasyuk_temperature_weak_coupling,
+    panasyuk_temperatures as panasyuk_temperatures,
 )
