@@ -86,10 +86,12 @@ def group_sites(c, m, gamma, code) -> Groups:
     live = counts > 0
     gcode = jnp.where(live, jax.ops.segment_max(cj, site_group, num_segments=n), -1)
     rep = jnp.where(live, jax.ops.segment_min(order, gid_sorted, num_segments=n), 0)
-    # padding groups: harmless values (never used: weight 0)
+    # padding groups (weight 0): values whose a_g(z) = 1 - z^2 - i z has no real zero. Undamped padding
+    # (gamma = 0) vanished at z = +-1, the placeholder of inactive poles, and 0 / 0 turned every traced
+    # result with padding into NaN (found when jit(negf_steady_state) met masses equal but one).
     cm = jnp.where(live, _group_value(c, site_group, counts, rep), 1.0)
     mm = jnp.where(live, _group_value(m, site_group, counts, rep), 1.0)
-    gm = jnp.where(live, _group_value(gamma, site_group, counts, rep), 0.0)
+    gm = jnp.where(live, _group_value(gamma, site_group, counts, rep), 1.0)
     return Groups(cm, mm, gm, counts, site_group, gcode)
 
 

@@ -158,6 +158,11 @@ def _flux(m, gamma, k, k0, tl):
     return jl.negf_steady_state(s).flux[0]
 
 
+#: the same, compiled once per mass shape: the finite-difference loops call it many times (eagerly each
+#: call would dispatch the pole iteration op by op, seconds per call)
+_flux_jit = jax.jit(_flux)
+
+
 def test_gradients_match_finite_differences():
     # central differences, step h: truncation ~h^2 |f'''| ~ 1e-10, rounding ~eps |f|/h ~ 1e-11: 1e-6 rtol is safe
     m = jl.masses.random(jax.random.key(5), 8, 1.0, 0.3)
@@ -167,18 +172,20 @@ def test_gradients_match_finite_differences():
     for i, g in enumerate(grads):
         base = list(args)
         if i == 0:
-            fd = [(_flux(m.at[j].add(h), *args[1:]) - _flux(m.at[j].add(-h), *args[1:])) / (2 * h) for j in range(8)]
+            fd = [(_flux_jit(m.at[j].add(h), *args[1:]) - _flux_jit(m.at[j].add(-h), *args[1:])) / (2 * h)
+                  for j in range(8)]
         else:
             up, dn = list(base), list(base)
             up[i] += h
             dn[i] -= h
-            fd = (_flux(*up) - _flux(*dn)) / (2 * h)
+            fd = (_flux_jit(*up) - _flux_jit(*dn)) / (2 * h)
         np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-12)
 
 
 def test_temperature_jacobian_and_jit():
     m = jl.masses.random(jax.random.key(6), 6, 1.0, 0.3)
 
+    @jax.jit
     def temps(m):
         s = jl.System(m, jl.MeanField(1.0) + jl.Pinning(0.1), jl.intensive(6, (1.5, 0.5), 1.0))
         return jl.negf_steady_state(s).temperature
@@ -196,17 +203,29 @@ def test_equal_mass_gradient():
     m = jl.masses.uniform(6)
     g = jax.jit(jax.grad(_flux))(m, 1.0, 1.0, 0.1, 1.5)
     h = 1e-4
-    fd = np.array([(_flux(m.at[i].add(h), 1.0, 1.0, 0.1, 1.5) - _flux(m.at[i].add(-h), 1.0, 1.0, 0.1, 1.5)) / (2 * h)
-                   for i in range(6)])
+    fd = np.array([(_flux_jit(m.at[i].add(h), 1.0, 1.0, 0.1, 1.5) - _flux_jit(m.at[i].add(-h), 1.0, 1.0, 0.1, 1.5))
+                   / (2 * h) for i in range(6)])
     np.testing.assert_allclose(g, fd, rtol=1e-5)
     assert abs(float(g[0] - g[-1])) < 1e-12
+
+
+def test_jit_equals_eager_when_masses_are_equal_but_one():
+    """Regression: under tracing the mean-field groups are padded to N; undamped padding groups resonated
+    at the placeholder of inactive poles and made every result NaN (masses equal except one)."""
+    def ss(m):
+        return jl.negf_steady_state(jl.System(m, jl.MeanField(1.0) + jl.Pinning(0.1), jl.intensive(6, (1.5, 0.5), 1.0)))
+
+    m = jl.masses.uniform(6).at[0].add(1e-3)
+    eager, traced = ss(m), jax.jit(ss)(m)
+    np.testing.assert_allclose(traced.flux, eager.flux, rtol=1e-12)
+    np.testing.assert_allclose(traced.temperature, eager.temperature, rtol=1e-10)
 
 
 def test_vmap_over_temperature_equals_loop():
     m = jl.masses.random(jax.random.key(7), 10, 1.0, 0.3)
     tls = jnp.array([0.5, 1.0, 2.0])
     batched = jax.vmap(lambda t: _flux(m, 1.0, 1.0, 0.1, t))(tls)
-    looped = jnp.array([_flux(m, 1.0, 1.0, 0.1, t) for t in tls])
+    looped = jnp.array([_flux_jit(m, 1.0, 1.0, 0.1, t) for t in tls])
     np.testing.assert_allclose(batched, looped, rtol=1e-12)
     np.testing.assert_allclose(looped, looped[1] / 0.5 * (tls - 0.5), rtol=1e-10)  # linear in dT
 
