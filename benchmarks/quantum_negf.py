@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 import warnings
 
@@ -26,6 +25,7 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 import numpy as np  # noqa: E402
+from _output import save  # noqa: E402  (benchmarks/ is on sys.path when a script runs)
 
 import jaxlangevin as jl  # noqa: E402
 
@@ -107,10 +107,7 @@ def main():
             rec["ours_vs_peer_relative"] = abs(rec["ours_quantum_flux"] / rec["peer_flux"] - 1)
         records.append(rec)
         print(json.dumps(rec), flush=True)
-    os.makedirs("benchmarks/out", exist_ok=True)
-    with open("benchmarks/out/quantum_negf.json", "w") as f:
-        json.dump(records, f, indent=1)
-    print(json.dumps(records))
+    save("quantum_negf", records)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from ._bath import (
     AbstractBath as AbstractBath,
     DrudeBath as DrudeBath,
     OhmicBath as OhmicBath,
+    QuantumThermalBath as QuantumThermalBath,
     extensive as extensive,
     intensive as intensive,
 )

@@ -84,6 +84,8 @@ def plan(system, integrator, record_every, key, n_traj: int) -> tuple[FusedPlan 
     """
     if str(jax.random.key_impl(key)) != "threefry2x32":
         return None, f"the fused kernel reproduces Threefry noise, the key is {jax.random.key_impl(key)}"
+    if system.has_memory_baths():
+        return None, "baths with memory (Drude, quantum thermal) carry auxiliary forces the kernel does not hold"
     if not isinstance(integrator, BAOAB):
         return None, "the fused kernel implements BAOAB only"
     if record_every is not None:

@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from . import _memory
 from ._fused import plan, run_fused
 from ._fused_cpu import available as fused_cpu_available, run_fused_cpu
 from ._initial import AbstractInitial, AtRest, Given, Thermal
@@ -66,12 +67,16 @@ def simulate(
 ) -> SimulationResult:
     """Run ``n_traj`` trajectories and return steady-state fluxes and temperatures with error bars.
 
-    The equations are CONVENTIONS "The system" with Ohmic baths; the flux of bath b is the energy its
-    own (friction + noise) update gives to its sites per unit time (CONVENTIONS "Time integration"),
-    so sum_b J_b = 0 to statistical accuracy in a steady state (``energy_balance``).
+    The equations are CONVENTIONS "The system"; the flux of bath b is the energy its own (friction +
+    noise) update gives to its sites per unit time (CONVENTIONS "Time integration"), so sum_b J_b = 0 to
+    statistical accuracy in a steady state (``energy_balance``). Baths: ``OhmicBath``, ``DrudeBath`` and
+    ``QuantumThermalBath`` (BAOAB only). A bath with memory adds one auxiliary force per site, updated
+    exactly with the site's velocity (``jaxlangevin._memory``); it starts at 0 (relaxing over 1 / D) and
+    travels with the checkpoints, not with ``final``. Its flux is the conditional mean of the work it
+    does during each step.
 
     Arguments:
-        system: the ``jl.System`` (concrete values; Ohmic baths).
+        system: the ``jl.System`` (concrete values).
         n_traj: number of independent trajectories, >= 2 (standard errors need two).
         dt: time step, > 0 and below the stability limit 2 / omega_max (checked before running).
         t_relax: time discarded before measuring (>= 0), rounded to whole steps.
@@ -91,13 +96,15 @@ def simulate(
         fused: run many steps per kernel call: on a GPU a Pallas/Triton kernel (``jaxlangevin._fused``),
             on a CPU a Numba loop (``jaxlangevin._fused_cpu``). For float32 states, BAOAB,
             mean-field-type stiffness (mean-field, pinning, walls) plus optional OnSiteQuartic,
-            disjoint baths with at most 16 sites, N <= 4096, no ``record_every``. None (default):
+            disjoint Ohmic baths with at most 16 sites, N <= 4096, no ``record_every``. None (default):
             wherever it applies, else the XLA loop. True: require it (ValueError saying why if it
             does not apply). False: always the XLA loop. All engines draw the same random numbers,
             bit for bit, and agree to float32 rounding.
 
     Cost: per step one force evaluation per trajectory at the coupling's cost (mean-field O(N)), O(N)
-    elementwise work and one normal random number per bath site. Memory O(n_traj N).
+    elementwise work and one normal random number per bath site. Memory O(n_traj N). A bath with memory
+    costs O((1 + r)^2) per site and step (r memory baths on the site), a quantum thermal bath also an FFT
+    convolution per block and (L - 1) floats per site and trajectory (``jaxlangevin._memory``).
 
     Raises ``SimulationDiverged`` (a ``FloatingPointError``) if a trajectory turns non-finite; its
     ``partial`` attribute holds the result of the chunks completed before.
@@ -124,18 +131,25 @@ def simulate(
     fingerprint = _fingerprint(system, n_traj, dt, n_relax, n_meas, chunk, record_every, key, init, integrator)
     n_baths = len(system.baths)
     saved = _load_checkpoint(checkpoint, fingerprint) if checkpoint is not None else None
+    memory = cfg["memory"]  # baths with memory: their O-step coefficients, auxiliary forces y, noise history
     if saved is None:
         q, v = (_to_device(x, sharding, dtype) for x in _initial_state(system, init, init_key, n_pad, n_traj))
         f = system.force(q)
         acc = (jnp.zeros_like(q),) * 2 + (_to_device(np.zeros((n_pad, n_baths)), sharding, dtype),) * 2
         state = dict(done=0, series_t=np.zeros((0, n)), series_j=np.zeros((0, n_baths)))
+        y, hist = _memory_start(memory, run_key, n_pad, dtype)
     else:  # everything the run needs lives on the device; the host holds only the series
         q, v, f = (_to_device(saved[k], sharding, dtype) for k in ("q", "v", "f"))
         acc = tuple(_to_device(saved[k], sharding, dtype) for k in _ACC_KEYS)
         state = {k: saved[k] for k in ("done", "series_t", "series_j")}
+        y, hist = (saved.get(k) for k in ("y", "hist"))
+    if y is not None:
+        y = _to_device(y, sharding, dtype)
+    if hist is not None:  # (L - 1, n_pad, n_coloured): the trajectory axis is the second
+        hist = jax.device_put(jnp.asarray(hist, dtype), NamedSharding(sharding.mesh, PartitionSpec(None, "traj")))
     # accumulated per-trajectory sums of v^2 and heat: Kahan pairs (total, compensation) in the state's
     # dtype, on the device; they cross to the host only for checkpoints and the result
-    state.update(q=q, v=v, acc=acc)
+    state.update(q=q, v=v, acc=acc, y=y, hist=hist)
 
     n_noise = noise_size(system)
     mesh = sharding.mesh if n_dev > 1 else None
@@ -160,9 +174,9 @@ def simulate(
                     q, v, f, s_v2, s_heat = fused_run(system, dt_arr, q, v, f, run_key, jnp.uint32(start), bsize, nb)
                     b_t = b_j = None
                 else:
-                    q, v, f, s_v2, s_heat, b_t, b_j = _run_chunk(
-                        integrator, n_noise, sharding if n_dev > 1 else None, system, dt_arr, q, v, f, run_key,
-                        weight, jnp.uint32(start), bsize, nb)
+                    q, v, f, y, hist, s_v2, s_heat, b_t, b_j = _run_chunk(
+                        integrator, n_noise, sharding if n_dev > 1 else None, system, memory, dt_arr, q, v, f,
+                        y, hist, run_key, weight, jnp.uint32(start), bsize, nb)
                 start += bsize * nb
                 sv2.append(s_v2), sh.append(s_heat), bt.append(b_t), bj.append(b_j)
             finite = _to_host(_finite_rows(q, v))[:n_traj]
@@ -183,7 +197,7 @@ def simulate(
                 j_blocks = [_to_host(x).astype(np.float64) / (bsize * float(dt)) for x, (bsize, _) in zip(bj, sizes)]
                 state["series_t"] = np.concatenate([state["series_t"]] + t_blocks)
                 state["series_j"] = np.concatenate([state["series_j"]] + j_blocks)
-            state.update(q=q, v=v, done=end)
+            state.update(q=q, v=v, y=y, hist=hist, done=end)
             chunk_index += 1
             if checkpoint is not None:
                 _save_checkpoint(checkpoint, fingerprint, state, f)
@@ -238,42 +252,52 @@ def _accumulate(acc, sv2, sh):
 
 
 @eqx.filter_jit
-def _run_chunk(integrator, n_noise, sharding, system, dt, q, v, f, run_key, weight, step0, block, n_blocks):
+def _run_chunk(integrator, n_noise, sharding, system, memory, dt, q, v, f, y, hist, run_key, weight, step0, block,
+               n_blocks):
     """n_blocks x block steps from global step step0 (module level, so compiled once per shape).
 
     Returns the state, per-trajectory sums of v^2 and heat, and per-block ensemble means of both (for
     ``record_every``). The force f is carried between chunks: recomputing it could round differently
     and break chunk independence. The trajectory axis of q, v, f and the noise is split over the
-    devices of ``sharding`` (XLA partitions the program).
+    devices of ``sharding`` (XLA partitions the program). Baths with memory: ``memory`` holds their
+    coefficients, y their auxiliary forces; with quantum thermal baths each block's noise is drawn
+    first and filtered (``_memory.coloured_noise``), hist holding the last white values.
     """
     dtype = q.dtype
     n_baths = len(system.baths)
     # each block (<= _BLOCK steps unless record_every asks for longer) is summed plainly, and the block
     # sums are added with Kahan compensation, so the sums stay to a few ulps however long the chunk
 
-    def one_step(carry, s):
-        q, v, f, acc_v2, acc_heat = carry
+    def white(s):
         noise = jax.random.normal(jax.random.fold_in(run_key, s), q.shape[:1] + (n_noise,), dtype)
         if sharding is not None:
             noise = jax.lax.with_sharding_constraint(noise, sharding)
-        q, v, f, heat = integrator.step(system, dt, q, v, f, noise)
-        return (q, v, f, acc_v2 + v * v, acc_heat + heat), None
+        return noise
+
+    def one_step(carry, s_or_noise):
+        q, v, f, y, acc_v2, acc_heat = carry
+        noise = white(s_or_noise) if hist is None else s_or_noise
+        q, v, f, heat, y = integrator.step(system, dt, q, v, f, noise, None if memory is None else (memory, y))
+        return (q, v, f, y, acc_v2 + v * v, acc_heat + heat), None
 
     def accumulators():
         return jnp.zeros_like(q), jnp.zeros(q.shape[:1] + (n_baths,), dtype)
 
     def one_block(carry, b):
-        q, v, f, tot_v2, tot_heat = carry
+        q, v, f, y, hist, tot_v2, tot_heat = carry
         steps = step0 + b * block + jnp.arange(block, dtype=jnp.uint32)
-        (q, v, f, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f) + accumulators(), steps)
+        if hist is not None:  # the block's noise at once, its coloured columns filtered
+            steps, hist = _memory.coloured_noise(memory, hist, jax.vmap(white)(steps))
+        (q, v, f, y, b_v2, b_heat), _ = jax.lax.scan(one_step, (q, v, f, y) + accumulators(), steps)
         means = (weight @ b_v2, weight @ b_heat)  # ensemble means over the real trajectories
-        return (q, v, f, kahan_add(tot_v2, b_v2), kahan_add(tot_heat, b_heat)), means
+        return (q, v, f, y, hist, kahan_add(tot_v2, b_v2), kahan_add(tot_heat, b_heat)), means
 
     zeros = accumulators()
-    (q, v, f, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
-        one_block, (q, v, f, (zeros[0], zeros[0]), (zeros[1], zeros[1])), jnp.arange(n_blocks, dtype=jnp.uint32)
+    (q, v, f, y, hist, tot_v2, tot_heat), (blk_v2, blk_heat) = jax.lax.scan(
+        one_block, (q, v, f, y, hist, (zeros[0], zeros[0]), (zeros[1], zeros[1])),
+        jnp.arange(n_blocks, dtype=jnp.uint32),
     )
-    return q, v, f, tot_v2[0] - tot_v2[1], tot_heat[0] - tot_heat[1], blk_v2, blk_heat
+    return q, v, f, y, hist, tot_v2[0] - tot_v2[1], tot_heat[0] - tot_heat[1], blk_v2, blk_heat
 
 
 @eqx.filter_jit
@@ -321,10 +345,10 @@ def _cpu_runner(fused_plan, mesh):
 def _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrator, chunk_steps, record_every):
     if not isinstance(system, System):
         raise ValueError(f"`system` must be a jl.System, got {type(system).__name__}.")
-    from ._bath.ohmic import OhmicBath
+    from ._bath import DrudeBath, OhmicBath, QuantumThermalBath
 
     if system.baths:
-        system.require_bath_types("simulate()", (OhmicBath,))
+        system.require_bath_types("simulate()", (OhmicBath, DrudeBath, QuantumThermalBath))
     if isinstance(n_traj, bool) or not isinstance(n_traj, (int, np.integer)) or n_traj < 2:
         raise ValueError(f"`n_traj` must be an integer >= 2 (error bars are across trajectories), got {n_traj!r}.")
     for name, x, lo in (("dt", dt, "> 0"), ("t_relax", t_relax, ">= 0"), ("t_measure", t_measure, "> 0")):
@@ -369,7 +393,24 @@ def _check_arguments(system, n_traj, dt, t_relax, t_measure, key, init, integrat
         chunk = max(record_every, chunk // record_every * record_every)
     if n_relax + n_meas >= 2**32:
         raise ValueError(f"at most 2^32 - 1 steps are supported, got {n_relax + n_meas}.")
-    return dict(n_relax=n_relax, n_meas=n_meas, chunk=chunk)
+    memory = _memory.plan(system, float(dt), system.masses.dtype)
+    if memory is not None and not isinstance(integrator, BAOAB):
+        raise ValueError(f"`integrator` {type(integrator).__name__}() takes Ohmic baths only; baths with memory "
+                         "(DrudeBath, QuantumThermalBath) need jl.BAOAB().")
+    return dict(n_relax=n_relax, n_meas=n_meas, chunk=chunk, memory=memory)
+
+
+def _memory_start(memory, run_key, n_pad: int, dtype):
+    """Auxiliary forces y = 0 and the coloured noise's white history before step 0 (key: the one step
+    index a run never reaches, 2^32 - 1; drawn as (n_pad, L - 1, k), so row i does not depend on n_pad)."""
+    if memory is None:
+        return None, None
+    y = np.zeros((n_pad, len(memory.sites) * memory.r))
+    if memory.taps is None:
+        return y, None
+    key = jax.random.fold_in(run_key, np.uint32(2**32 - 1))
+    hist = jax.random.normal(key, (n_pad, memory.n_taps - 1, len(memory.coloured)), dtype)
+    return y, jnp.transpose(hist, (1, 0, 2))
 
 
 def _initial_state(system: System, init, key, n_pad: int, n_traj: int):
@@ -475,7 +516,7 @@ def _save_checkpoint(path, fingerprint, state, f):
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     os.close(fd)
-    arrays = {k: state[k] for k in ("q", "v", "done", "series_t", "series_j")}
+    arrays = {k: state[k] for k in ("q", "v", "done", "series_t", "series_j", "y", "hist") if state.get(k) is not None}
     arrays.update(f=f, **dict(zip(_ACC_KEYS, state["acc"])))
     with open(tmp, "wb") as fh:  # with several processes each writes the same content (its own or a shared file)
         np.savez(fh, fingerprint=np.array(fingerprint), **{k: _to_host(v) for k, v in arrays.items()})

@@ -91,12 +91,17 @@ class System(eqx.Module):
         if len(self.baths) == 0:
             raise ValueError("`system` has no baths: a steady state needs at least one (e.g. jl.intensive(N)).")
         from ._bath.drude import DrudeBath
+        from ._bath.quantum_thermal import QuantumThermalBath
 
         names = " and ".join(t.__name__ for t in allowed)
         for i, b in enumerate(self.baths):
             if not isinstance(b, allowed):
-                drude = isinstance(b, DrudeBath)
-                hint = " (jl.negf_steady_state handles DrudeBath, classical and quantum)" if drude else ""
+                hint = ""
+                if isinstance(b, DrudeBath):
+                    hint = " (jl.negf_steady_state handles DrudeBath, classical and quantum)"
+                elif isinstance(b, QuantumThermalBath):
+                    hint = (" (it is the simulator's model of a quantum bath; the exact engines take its "
+                            "`as_drude()` with jl.negf_steady_state(system, hbar=...))")
                 raise ValueError(f"`baths[{i}]` is {type(b).__name__}; {what} handles {names} only{hint}.")
 
     def has_memory_baths(self) -> bool:
