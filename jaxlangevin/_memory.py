@@ -114,7 +114,7 @@ def _r_max(system) -> int:
 
 def plan(system, dt: float, dtype) -> MemoryCoefficients | None:
     """The O-step coefficients of ``system`` at step ``dt`` (host, float64), or None if every bath is Ohmic."""
-    if not any(_is_memory(b) for b in system.baths):
+    if not system.has_memory_baths():
         return None
     m = np.asarray(system.masses, np.float64)
     sites, r = _bath_sites(system), _r_max(system)
@@ -234,9 +234,8 @@ def _filter_taps(bath: QuantumThermalBath, h: float, index: int) -> np.ndarray:
     while True:
         grid = 16 * n_taps
         theta = 2 * np.pi * np.fft.rfftfreq(grid)  # 0 .. pi
-        x = hbar * theta / h / (2 * temp)
-        theta_t = np.where(x > 1e-8, temp * x / np.tanh(np.where(x > 1e-8, x, 1.0)), temp)
-        target = 2 * gamma * theta_t / np.sinc(theta / (2 * np.pi)) ** 2  # S_d(theta)
+        energy = np.asarray(bath.mean_energy(theta / h), np.float64)
+        target = 2 * gamma * energy / np.sinc(theta / (2 * np.pi)) ** 2  # S_d(theta)
         sym = np.fft.irfft(np.sqrt(target / h), grid)  # symmetric taps a_l, l = -grid/2 .. grid/2
         half = n_taps // 2
         taps = np.concatenate([sym[-half:], sym[: n_taps - half]])  # a_(-half) .. a_(n - half - 1)

@@ -176,6 +176,15 @@ def test_exact_o_step_and_heat_forms():
     np.testing.assert_allclose(heats.sum() * m0, kinetic, rtol=1e-10)
 
 
+def test_quantum_noise_spectrum_limits():
+    """S_eta(0) = 2 gamma T (classical at low frequency); at w >> T / hbar the zero point hbar |w| / 2,
+    times the Drude factor D^2 / (D^2 + w^2)."""
+    b = jl.QuantumThermalBath((0,), 0.7, 0.2, hbar=1.5, cutoff=3.0)
+    np.testing.assert_allclose(float(b.noise_spectrum(0.0)), 2 * 0.7 * 0.2, rtol=1e-14)
+    w = 40.0
+    np.testing.assert_allclose(float(b.noise_spectrum(-w)), 2 * 0.7 * 9 / (9 + w * w) * 1.5 * w / 2, rtol=1e-12)
+
+
 def test_bad_memory_bath_input():
     with pytest.raises(ValueError, match="temperature"):
         jl.QuantumThermalBath((0,), 1.0, temperature=0.0)

@@ -47,16 +47,19 @@ class QuantumThermalBath(AbstractBath):
         self.hbar = positive("hbar", as_float_array("hbar", hbar, ndim=0))
         self.cutoff = positive("cutoff", as_float_array("cutoff", cutoff, ndim=0))
 
-    def friction_kernel(self, omega):
-        return self.gamma * self.cutoff / (self.cutoff - 1j * jnp.asarray(omega, dtype=complex))
+    friction_kernel = DrudeBath.friction_kernel  # the same Drude kernel gamma D / (D - i w)
+
+    def mean_energy(self, omega) -> Float[Array, "..."]:
+        """Theta(w, T) = (hbar w / 2) coth(hbar w / (2 T)): the symmetrized energy of a bath mode (-> T at w = 0)."""
+        w = jnp.abs(jnp.asarray(omega, dtype=self.gamma.dtype))
+        x = self.hbar * w / (2 * self.temperature)
+        return jnp.where(x > 1e-8, self.temperature * x / jnp.tanh(jnp.where(x > 1e-8, x, 1.0)), self.temperature)
 
     def noise_spectrum(self, omega) -> Float[Array, "..."]:
         """S_eta(w) above: the symmetrized spectrum of the noise force on one site (units gamma x energy)."""
-        w = jnp.abs(jnp.asarray(omega, dtype=self.gamma.dtype))
-        x = self.hbar * w / (2 * self.temperature)
-        theta = jnp.where(x > 1e-8, self.hbar * w / 2 / jnp.tanh(jnp.where(x > 1e-8, x, 1.0)), self.temperature)
+        w = jnp.asarray(omega, dtype=self.gamma.dtype)
         d2 = self.cutoff**2
-        return 2 * self.gamma * d2 / (d2 + w * w) * theta
+        return 2 * self.gamma * d2 / (d2 + w * w) * self.mean_energy(w)
 
     def as_drude(self) -> DrudeBath:
         """The ``DrudeBath`` with the same sites, gamma, temperature and cutoff: the exact engines' model of
