@@ -1,0 +1,118 @@
+"""A chain of N spins-1/2 with weak nearest-neighbour coupling, a field, and heat baths on single spins.
+
+    H_S = h sum_l sigma^z_l + lambda sum_l sum_jk alpha_jk sigma^j_l sigma^k_{l+1}     (Ishida-Sugita Eq. 1, 68-70)
+
+with the system-bath coupling lambda X (x) Y of the same order (Eq. 3, 10). hbar = 1, k_B = 1.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+
+from .._validation import as_float_array, check_values
+from ._bath import ConstantSpectrum, SpinBath
+from ._operators import SIGMA_X, SIGMA_Z
+
+_AXES = "xyz"
+
+
+def _alpha(alpha) -> jnp.ndarray:
+    arr = np.asarray(alpha)
+    if arr.shape != (3, 3):
+        raise ValueError(f"`alpha` must be the (3, 3) matrix alpha_jk (j, k in x, y, z), got shape {arr.shape}.")
+    if np.iscomplexobj(arr) and np.any(arr.imag != 0):
+        raise ValueError("`alpha` must be real: H_I = sum_jk alpha_jk sigma^j sigma^k is Hermitian only then.")
+    arr = np.real(arr).astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"`alpha` must be finite, got {arr.tolist()}.")
+    if not np.allclose(arr, arr.T, rtol=0, atol=1e-12 * max(1.0, np.abs(arr).max())):
+        raise ValueError(f"`alpha` must be symmetric, alpha_jk = alpha_kj (Ishida-Sugita Eq. 1); got {arr.tolist()}.")
+    return jnp.asarray(arr)
+
+
+class SpinChain(eqx.Module):
+    """N spins-1/2: field ``field`` h along z, bonds lambda sum_jk alpha_jk sigma^j_l sigma^k_{l+1}, baths.
+
+    Attributes:
+        n: number of spins N >= 2 (the dense Liouvillian has 4^N rows).
+        alpha: (3, 3) real symmetric alpha_jk (rows and columns x, y, z).
+        coupling: lambda, the order of both the spin-spin and the spin-bath coupling (Eq. 3, 10).
+        field: h != 0.
+        baths: ``SpinBath`` on single spins; the steady state is unique only if the baths break every
+            conservation law of H_S (e.g. X = sigma^z alone never flips a spin).
+
+    Constructors for the paper's models: ``SpinChain.tilted_ising`` (Eq. 104-110, baths of Appendix B),
+    ``SpinChain.xxz``, ``SpinChain.xy``.
+    """
+
+    n: int = eqx.field(static=True)
+    alpha: jnp.ndarray
+    coupling: jnp.ndarray
+    field: jnp.ndarray
+    baths: tuple[SpinBath, ...]
+
+    def __init__(self, n, alpha, coupling, field=1.0, baths=()):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+            raise ValueError(f"`n` must be an integer number of spins >= 2, got {n!r}.")
+        self.n = int(n)
+        self.alpha = _alpha(alpha)
+        self.coupling = check_values(
+            "coupling", as_float_array("coupling", coupling, ndim=0), lambda a: (a != 0) & np.isfinite(a), "finite and != 0"
+        )
+        self.field = check_values(
+            "field", as_float_array("field", field, ndim=0), lambda a: (a != 0) & np.isfinite(a), "finite and != 0"
+        )
+        baths = tuple(baths)
+        for b in baths:
+            if not isinstance(b, SpinBath):
+                raise ValueError(f"`baths` must hold SpinBath objects, got {type(b).__name__}.")
+            if not 0 <= b.site < self.n:
+                raise ValueError(f"a bath sits on spin {b.site}, outside 0..{self.n - 1} (n = {self.n}).")
+            b.check_spectrum(self.field)
+        if not baths:
+            raise ValueError("`baths` is empty: without a bath the steady state is not unique.")
+        self.baths = baths
+
+    @classmethod
+    def tilted_ising(cls, n, coupling, theta, field=1.0, temperatures=(1.5, 0.5), spectrum=None) -> "SpinChain":
+        """Tilted-field Ising chain in the field frame (Ishida-Sugita Eq. 104-110):
+
+        H = h sum sigma^z_l + lambda sum sigma^z'_l sigma^z'_{l+1},  sigma^z' = cos(theta) sigma^z - sin(theta) sigma^x,
+        i.e. alpha_zz = cos^2, alpha_zx = alpha_xz = -cos sin, alpha_xx = sin^2. Baths on spins 0 and N - 1
+        coupled through sigma^z' to a spin at T_L, T_R (Appendix B, ``SpinBath.mirror``), spectrum
+        ``ConstantSpectrum(c=1, d=1)`` by default (the paper's Fig. 4-6). theta = pi/2 is the transverse
+        Ising model (flat profile), theta = 0 a classical Ising chain.
+        """
+        c, s = float(np.cos(theta)), float(np.sin(theta))
+        alpha = np.array([[s * s, 0.0, -c * s], [0.0, 0.0, 0.0], [-c * s, 0.0, c * c]])
+        zprime = c * SIGMA_Z - s * SIGMA_X
+        return cls(n, alpha, coupling, field, _edge_baths(n, zprime, field, temperatures, spectrum))
+
+    @classmethod
+    def xxz(cls, n, coupling, delta, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
+        """XXZ chain, alpha = diag(1, 1, Delta); mirror baths (Appendix B form) through ``bath_operator``
+        (sigma^x by default) on spins 0 and N - 1. Delta = 0 (XX) has no temperature gradient (Eq. 2)."""
+        alpha = np.diag([1.0, 1.0, float(delta)])
+        return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
+
+    @classmethod
+    def xy(cls, n, coupling, anisotropy, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
+        """XY chain, alpha = diag((1 + g)/2, (1 - g)/2, 0) with anisotropy g; mirror baths as in ``xxz``."""
+        g = float(anisotropy)
+        alpha = np.diag([(1 + g) / 2, (1 - g) / 2, 0.0])
+        return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
+
+    @property
+    def alpha_plus(self):
+        """alpha_+ = alpha_xx + alpha_yy (Eq. 89)."""
+        return self.alpha[0, 0] + self.alpha[1, 1]
+
+
+def _edge_baths(n, operator, field, temperatures, spectrum):
+    temps = tuple(temperatures)
+    if len(temps) != 2:
+        raise ValueError(f"`temperatures` must be (T_L, T_R), got {temperatures!r}.")
+    spectrum = ConstantSpectrum() if spectrum is None else spectrum
+    return tuple(SpinBath.mirror(site, operator, T, field, spectrum) for site, T in zip((0, n - 1), temps))
