@@ -24,4 +24,8 @@ from ._iterative import GMRES as GMRES
 from ._liouvillian import apply_liouvillian as apply_liouvillian, hamiltonian as hamiltonian, liouvillian as liouvillian
 from ._operators import SIGMA_X as SIGMA_X, SIGMA_Y as SIGMA_Y, SIGMA_Z as SIGMA_Z
 from ._result import SpinSteadyState as SpinSteadyState
-from ._steady import AbstractSteadyStateSolver as AbstractSteadyStateSolver, Dense as Dense, steady_state as steady_state
+from ._steady import (
+    AbstractSteadyStateSolver as AbstractSteadyStateSolver,
+    Dense as Dense,
+    steady_state as steady_state,
+)

@@ -58,9 +58,8 @@ class SpinChain(eqx.Module):
             raise ValueError(f"`n` must be an integer number of spins >= 2, got {n!r}.")
         self.n = int(n)
         self.alpha = _alpha(alpha)
-        self.coupling = check_values(
-            "coupling", as_float_array("coupling", coupling, ndim=0), lambda a: (a != 0) & np.isfinite(a), "finite and != 0"
-        )
+        nonzero = lambda a: (a != 0) & np.isfinite(a)  # noqa: E731
+        self.coupling = check_values("coupling", as_float_array("coupling", coupling, ndim=0), nonzero, "finite, != 0")
         self.field = check_values(
             "field", as_float_array("field", field, ndim=0), lambda a: (a != 0) & np.isfinite(a), "finite and != 0"
         )
@@ -77,7 +76,7 @@ class SpinChain(eqx.Module):
 
     @classmethod
     def tilted_ising(cls, n, coupling, theta, field=1.0, temperatures=(1.5, 0.5), spectrum=None) -> "SpinChain":
-        """Tilted-field Ising chain in the field frame (Ishida-Sugita Eq. 104-110):
+        """Tilted-field Ising chain in the field frame (Ishida-Sugita Eq. 104-110).
 
         H = h sum sigma^z_l + lambda sum sigma^z'_l sigma^z'_{l+1},  sigma^z' = cos(theta) sigma^z - sin(theta) sigma^x,
         i.e. alpha_zz = cos^2, alpha_zx = alpha_xz = -cos sin, alpha_xx = sin^2. Baths on spins 0 and N - 1

@@ -1,4 +1,4 @@
-"""The weak-coupling quantum master equation of a spin chain (Ishida-Sugita Eq. 5-19), hbar = 1:
+"""The weak-coupling quantum master equation of a spin chain (Ishida-Sugita Eq. 5-19), hbar = 1.
 
     d rho/dt = L rho,   L = L_0 + lambda L_1 + lambda^2 (D_L + D_R)
     L_0 rho = -i [H_0, rho],  H_0 = h sum_l sigma^z_l                                  (Eq. 17, 69)

@@ -76,15 +76,15 @@ class SpinSteadyState(eqx.Module):
         for b in chain.baths:
             onsite[b.site] = onsite[b.site] + lam * b.mean * b.operator
         out = []
-        for l in range(n - 1):
-            if l == 0:
+        for bond_index in range(n - 1):
+            if bond_index == 0:
                 left = jnp.kron(onsite[0], _EYE2)
                 right = bond
                 sites = (0, 1)
             else:
-                left = jnp.kron(jnp.kron(_EYE2, onsite[l]) + bond, _EYE2)
+                left = jnp.kron(jnp.kron(_EYE2, onsite[bond_index]) + bond, _EYE2)
                 right = jnp.kron(_EYE2, bond)
-                sites = (l - 1, l, l + 1)
+                sites = (bond_index - 1, bond_index, bond_index + 1)
             comm = right @ left - left @ right
             r = reduced(self.rho, sites, n)
             out.append(jnp.real(-1j * jnp.trace(r @ comm)))
@@ -95,13 +95,13 @@ class SpinSteadyState(eqx.Module):
         """((N-2,), (N-2,)): <sigma^z_{l-1} rho^A_{l,l+1}> and <rho^A_{l-1,l} sigma^z_{l+1}> (Eq. 151-152),
         for the middle spins l = 1 .. N-2 (0-based)."""
         n = self.chain.n
-        z_a = [self.expect(np.kron(SIGMA_Z, _RHO_A), l - 1) for l in range(1, n - 1)]
-        a_z = [self.expect(np.kron(_RHO_A, SIGMA_Z), l - 1) for l in range(1, n - 1)]
+        z_a = [self.expect(np.kron(SIGMA_Z, _RHO_A), m - 1) for m in range(1, n - 1)]
+        a_z = [self.expect(np.kron(_RHO_A, SIGMA_Z), m - 1) for m in range(1, n - 1)]
         return jnp.asarray(z_a).reshape(-1), jnp.asarray(a_z).reshape(-1)
 
     @property
     def eq150(self):
-        """(LHS, RHS) of Ishida-Sugita Eq. 149-150, equal in the weak-coupling limit lambda -> 0:
+        """(LHS, RHS) of Ishida-Sugita Eq. 149-150, equal in the weak-coupling limit lambda -> 0.
 
         t_N - t_1 = (1 / alpha_+) [alpha_zz sum_l (<sigma^z_{l-1} rho^A_{l,l+1}> - <rho^A_{l-1,l} sigma^z_{l+1}>)
                                    + alpha^z_1 <rho^A_{1,2}> - alpha^z_N <rho^A_{N-1,N}>],
