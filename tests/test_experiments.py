@@ -19,7 +19,8 @@ EXP = pathlib.Path(__file__).resolve().parents[1] / "experiments"
 SCRIPTS = ["defaveri_fig2", "defaveri_fig3", "defaveri_fig4", "defaveri_fig5",
            "andreucci_fig1", "andreucci_fig2", "andreucci_fig3", "andreucci_fig7", "andreucci_fig8",
            "thermalization_time", "andreucci_fig4", "andreucci_fig5", "andreucci_fig6", "andreucci_fig9",
-           "andreucci_fig10", "panasyuk_fig2", "panasyuk_fig3", "panasyuk_fig4", "panasyuk_fourier"]
+           "andreucci_fig10", "panasyuk_fig2", "panasyuk_fig3", "panasyuk_fig4", "panasyuk_fourier",
+           "ishida_sugita_fig5", "ishida_sugita_fig6"]
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +268,22 @@ def test_panasyuk_fourier(runs):
     assert np.abs(d["T_evolve"][-1] - d["T_steady"]).max() < 1e-5
     assert abs(d["kappa"][0] / d["kappa_eq51"][0] - 1) < 2e-2
     assert abs(d["kappa"][-1] / d["kappa_eq47"] - 1) < 1e-3
+
+
+def test_ishida_sugita_fig5(runs):
+    d = _load(runs, "ishida_sugita_fig5")  # --quick: N = 4; rows theta = pi/4, pi/2; columns lambda = 1e-1 .. 1e-4
+    rel = d["rel_err"]
+    # theta = pi/4: error O(lambda), ~1e-2 at lambda = 0.01 as in the paper (measured 1.7e-2, N = 2: 1.6e-2)
+    assert 5e-3 < rel[0, 1] < 5e-2 and abs(rel[0, 1] / d["rel_err_two_spin"][0] - 1) < 0.5
+    assert np.all(np.abs(np.log10(rel[0, :-1] / rel[0, 1:]) - 1) < 0.1)  # one decade per decade of lambda
+    # a gradient at pi/4 (T_1 - T_N measured 0.095), none at pi/2 (alpha_zz = 0, Eq. 2), converging ~lambda^2
+    assert d["gradient"][0] > 0.05 and abs(d["gradient"][1]) < 1e-6
+    assert rel[1, 1] < 1e-3 and rel[1, 1] < rel[0, 1] / 100
+
+
+def test_ishida_sugita_fig6(runs):
+    d = _load(runs, "ishida_sugita_fig6")  # --quick: N = 4, lambda = 0.001, 0.01, 0.1
+    lhs, rhs = d["lhs"], d["rhs"]
+    assert lhs[0] > 0.03  # a nonzero gradient in the limit (measured t_N - t_1 = 0.040)
+    assert abs(rhs[0] / lhs[0] - 1) < 3e-3  # both sides of Eq. 150 meet as lambda -> 0 (measured 1.1e-3) ...
+    assert 0.8 < d["slope"] < 1.2  # ... with an O(lambda) difference (measured slope 0.90)

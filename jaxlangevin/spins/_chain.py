@@ -8,17 +8,29 @@ with the system-bath coupling lambda X (x) Y of the same order (Eq. 3, 10). hbar
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validation import as_float_array, check_values
+from .._validation import as_float_array, check_values, is_concrete
 from ._bath import ConstantSpectrum, SpinBath
 from ._operators import SIGMA_X, SIGMA_Z
 
-_AXES = "xyz"
+
+def require_float64() -> None:
+    """Refuse float32: the NESS is set by lambda^2-small rates next to O(h) frequencies."""
+    if not jax.config.jax_enable_x64:
+        raise ValueError(
+            "jl.spins needs float64 (bath rates ~ lambda^2 sit next to frequencies ~ h): call "
+            'jax.config.update("jax_enable_x64", True) before building a SpinChain.'
+        )
 
 
 def _alpha(alpha) -> jnp.ndarray:
+    if not is_concrete(alpha):
+        if jnp.shape(alpha) != (3, 3) or jnp.iscomplexobj(alpha):
+            raise ValueError(f"`alpha` must be a real (3, 3) matrix, got shape {jnp.shape(alpha)}.")
+        return jnp.asarray(alpha)
     arr = np.asarray(alpha)
     if arr.shape != (3, 3):
         raise ValueError(f"`alpha` must be the (3, 3) matrix alpha_jk (j, k in x, y, z), got shape {arr.shape}.")
@@ -54,14 +66,15 @@ class SpinChain(eqx.Module):
     baths: tuple[SpinBath, ...]
 
     def __init__(self, n, alpha, coupling, field=1.0, baths=()):
+        require_float64()
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
             raise ValueError(f"`n` must be an integer number of spins >= 2, got {n!r}.")
         self.n = int(n)
         self.alpha = _alpha(alpha)
-        nonzero = lambda a: (a != 0) & np.isfinite(a)  # noqa: E731
+        nonzero = lambda a: (a != 0) & jnp.isfinite(a)  # noqa: E731
         self.coupling = check_values("coupling", as_float_array("coupling", coupling, ndim=0), nonzero, "finite, != 0")
         self.field = check_values(
-            "field", as_float_array("field", field, ndim=0), lambda a: (a != 0) & np.isfinite(a), "finite and != 0"
+            "field", as_float_array("field", field, ndim=0), lambda a: (a != 0) & jnp.isfinite(a), "finite and != 0"
         )
         baths = tuple(baths)
         for b in baths:
@@ -84,8 +97,9 @@ class SpinChain(eqx.Module):
         ``ConstantSpectrum(c=1, d=1)`` by default (the paper's Fig. 4-6). theta = pi/2 is the transverse
         Ising model (flat profile), theta = 0 a classical Ising chain.
         """
-        c, s = float(np.cos(theta)), float(np.sin(theta))
-        alpha = np.array([[s * s, 0.0, -c * s], [0.0, 0.0, 0.0], [-c * s, 0.0, c * c]])
+        c, s = jnp.cos(theta), jnp.sin(theta)
+        zero = jnp.zeros_like(c)
+        alpha = jnp.stack([jnp.stack([s * s, zero, -c * s]), jnp.stack([zero] * 3), jnp.stack([-c * s, zero, c * c])])
         zprime = c * SIGMA_Z - s * SIGMA_X
         return cls(n, alpha, coupling, field, _edge_baths(n, zprime, field, temperatures, spectrum))
 
@@ -93,14 +107,14 @@ class SpinChain(eqx.Module):
     def xxz(cls, n, coupling, delta, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
         """XXZ chain, alpha = diag(1, 1, Delta); mirror baths (Appendix B form) through ``bath_operator``
         (sigma^x by default) on spins 0 and N - 1. Delta = 0 (XX) has no temperature gradient (Eq. 2)."""
-        alpha = np.diag([1.0, 1.0, float(delta)])
+        alpha = jnp.diag(jnp.stack([1.0, 1.0, jnp.asarray(delta, dtype=float)]))
         return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
 
     @classmethod
     def xy(cls, n, coupling, anisotropy, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
         """XY chain, alpha = diag((1 + g)/2, (1 - g)/2, 0) with anisotropy g; mirror baths as in ``xxz``."""
-        g = float(anisotropy)
-        alpha = np.diag([(1 + g) / 2, (1 - g) / 2, 0.0])
+        g = jnp.asarray(anisotropy, dtype=float)
+        alpha = jnp.diag(jnp.stack([(1 + g) / 2, (1 - g) / 2, jnp.zeros_like(g)]))
         return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
 
     @property

@@ -66,8 +66,8 @@ class SpinSteadyState(eqx.Module):
 
         j_l = -i lambda <[H_I(l,l+1), E_{<=l}]> with E_{<=l} the energy of spins 0..l and of the bonds
         between them (fields, bath means, bonds): d<E_{<=l}>/dt = (bath input) - j_l. In the steady state
-        j_l = J_L for l >= 1 exactly; at l = 0 the two differ by the O(lambda^3) energy the left bath
-        exchanges directly with the first bond.
+        j_l = J_L for l >= 1 exactly; j_0 = J_L - lambda^3 Tr(H_I(0,1) D_L rho), the energy the left bath
+        exchanges directly with the first bond (zero for the tilted Ising chain, not in general).
         """
         chain, n = self.chain, self.chain.n
         lam = chain.coupling

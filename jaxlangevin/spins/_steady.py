@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 
-from ._chain import SpinChain
+from ._chain import SpinChain, require_float64
 from ._liouvillian import apply_liouvillian, liouvillian
 from ._result import SpinSteadyState
 
@@ -58,11 +57,7 @@ def steady_state(chain: SpinChain, solver: AbstractSteadyStateSolver | None = No
     observables: ``polarization`` t_l = -<sigma^z_l> = tanh(beta_l h), ``local_temperature``,
     ``energy_current``, ``bond_current``, ``eq150``.
     """
-    if not jax.config.jax_enable_x64:
-        raise ValueError(
-            "jl.spins needs float64 (the NESS is set by lambda^2-small rates next to O(h) frequencies): "
-            'call jax.config.update("jax_enable_x64", True) first.'
-        )
+    require_float64()
     if solver is None:
         from ._iterative import GMRES
 
