@@ -47,7 +47,7 @@ def main(argv=None):
             ax.plot(x[1:-1], temps[k, j], mark, mfc="none", label=rf"$\lambda = 10^{{{int(np.log10(lam))}}}$")
         ax.plot(x[1:-1], limit[k], "k-", lw=0.8, label=r"$\lambda \to 0$ (extrapolated)")
         ax.plot([0, n + 1], [C.T_L, C.T_R], "kD", label="baths")
-        ax.set(xlabel="site", title=rf"N = {n}, $\theta = {label[:-2]}\pi/{label[-1]}$", xticks=x)
+        ax.set(xlabel="site", title=rf"N = {n}, $\theta = \pi/{label[-1]}$", xticks=x)
     axes[0].set_ylabel(r"$T_l = h/\mathrm{artanh}\,t_l$")
     axes[0].legend(fontsize=8)
     C.save(args, NAME, fig, n=n, couplings=np.array(COUPLINGS), thetas=np.array([t for _, t in THETAS]),

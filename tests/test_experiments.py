@@ -20,7 +20,7 @@ SCRIPTS = ["defaveri_fig2", "defaveri_fig3", "defaveri_fig4", "defaveri_fig5",
            "andreucci_fig1", "andreucci_fig2", "andreucci_fig3", "andreucci_fig7", "andreucci_fig8",
            "thermalization_time", "andreucci_fig4", "andreucci_fig5", "andreucci_fig6", "andreucci_fig9",
            "andreucci_fig10", "panasyuk_fig2", "panasyuk_fig3", "panasyuk_fig4", "panasyuk_fourier",
-           "ishida_sugita_fig5", "ishida_sugita_fig6"]
+           "ishida_sugita_fig4", "ishida_sugita_fig5", "ishida_sugita_fig6"]
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +268,16 @@ def test_panasyuk_fourier(runs):
     assert np.abs(d["T_evolve"][-1] - d["T_steady"]).max() < 1e-5
     assert abs(d["kappa"][0] / d["kappa_eq51"][0] - 1) < 2e-2
     assert abs(d["kappa"][-1] / d["kappa_eq47"] - 1) < 1e-3
+
+
+def test_ishida_sugita_fig4(runs):
+    d = _load(runs, "ishida_sugita_fig4")  # N = 2; rows theta = pi/4, pi/2; rel_err columns lambda = 0.1, 0.01
+    rel = np.abs(d["rel_err"])  # T_l / (Eq. 111-112) - 1, spins 1 and 2
+    # theta = pi/4: "relative errors of order 1e-2" at lambda = 0.01 (measured 1.27e-2, 1.57e-2), O(lambda)
+    assert np.all((5e-3 < rel[0, 1]) & (rel[0, 1] < 5e-2)) and abs(d["slopes"][0] - 1) < 0.05
+    # theta = pi/2: flat (K = 0), "much faster": 4.6e-5 at lambda = 0.01, O(lambda^2) (slope measured 2.000)
+    assert abs(d["analytic"][1, 0] - d["analytic"][1, 1]) < 1e-12 and d["K"][1] < 1e-15
+    assert np.all(rel[1, 1] < 1e-3) and abs(d["slopes"][1] - 2) < 0.05
 
 
 def test_ishida_sugita_fig5(runs):

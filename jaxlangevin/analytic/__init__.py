@@ -10,6 +10,9 @@
   quantum heat current and conductance (Eq. 42-43, with the roots of Eq. 21) and their limits (Eq. 47, 51);
   the kinetic and potential temperatures T_p, T_x (Eq. 63-67, Eq. 66 misprint corrected) and their
   weak-coupling limit (Eq. 72-73).
+- ``ishida_sugita_*``: Ishida, Sugita: two-spin tilted Ising model between two spin baths in the weak-coupling
+  limit, the zeroth-order state rho_0 (Eq. 103) with Eq. B23-B25 solved exactly for unequal baths, and K of
+  Eq. B29 (= Eq. 114), exact for equal baths (misprint in Eq. B14 noted).
 - ``mean_field_equal_mass_*``: the exact finite-N flux and temperatures of the equal-mass mean-field
   model (any Kac factor, pinning, intensive or extensive baths), from rest; derived in ``finite_n``.
 """
@@ -59,6 +62,11 @@ from .finite_n import (
     mean_field_equal_mass_profile as mean_field_equal_mass_profile,
     mean_field_equal_mass_steady_state as mean_field_equal_mass_steady_state,
     mean_field_equal_mass_temperatures as mean_field_equal_mass_temperatures,
+)
+from .ishida_sugita import (
+    ishida_sugita_k as ishida_sugita_k,
+    ishida_sugita_two_spin as ishida_sugita_two_spin,
+    ishida_sugita_two_spin_state as ishida_sugita_two_spin_state,
 )
 from .panasyuk import (
     panasyuk_conductance as panasyuk_conductance,
