@@ -193,3 +193,11 @@ def test_bad_requests_are_refused():
 def test_traced_values_are_checked_when_computed():
     with pytest.raises(eqx.EquinoxRuntimeError, match="temperature"):
         eqx.filter_jit(lambda t: spins.SpinBath(0, SX, t).temperature)(jnp.asarray(-1.0))
+
+
+def test_non_unique_steady_state_warns():
+    """One bath on the middle spin of a reflection-symmetric chain leaves two steady states."""
+    chain = spins.SpinChain.tilted_ising(5, 0.1, np.pi / 4)
+    middle = spins.SpinChain(5, chain.alpha, 0.1, baths=(spins.SpinBath.mirror(2, spins.SIGMA_X, 1.0, 1.0),))
+    with pytest.warns(RuntimeWarning, match="not be unique"):
+        spins.steady_state(middle)
