@@ -3,8 +3,9 @@
     H_S = h sum_l sigma^z_l + lambda sum_l sum_jk alpha_jk sigma^j_l sigma^k_{l+1}         (Eq. 1)
 
 with baths on single spins coupled at the same order lambda. ``steady_state`` solves the quantum master
-equation of Eq. 5-19 (local bath superoperator, Lamb shift dropped), densely for N <= 6 and matrix-free
-with preconditioned GMRES up to N = 10. hbar = k_B = 1; float64 required.
+equation of Eq. 5-19 (local bath superoperator, Lamb shift dropped): densely (``Dense``, the reference,
+default for N <= 4) or matrix-free with preconditioned GMRES (default above, up to N = 10). hbar = k_B = 1;
+float64 required.
 
     import jax; jax.config.update("jax_enable_x64", True)
     from jaxlangevin import spins
