@@ -87,7 +87,7 @@ def qutip_residual(lv_csr, rho):
 
 def ours(chain, reps, solver=None):
     def call():
-        ness = spins.steady_state(chain, solver)
+        ness = spins.steady_state(chain, solver=solver)
         jax.block_until_ready((ness.rho, ness.residual))
         return ness
 

@@ -144,6 +144,36 @@ def test_jit_and_vmap_over_coupling():
     assert np.max(np.abs(batch - single)) < 1e-10
 
 
+def test_models_with_edge_baths_are_the_chains_they_name():
+    """The API.md form (model + EdgeBaths) builds the same Liouvillian as SpinChain with explicit alpha and
+    mirror baths, for each model; sigma_z = -t_l."""
+    theta = 0.7
+    c, s = np.cos(theta), np.sin(theta)
+    zprime = c * spins.SIGMA_Z - s * spins.SIGMA_X
+    cases = [
+        (spins.TiltedIsing(n_spins=3, theta=theta, lam=0.05, h=1.3),
+         np.array([[s * s, 0, -c * s], [0, 0, 0], [-c * s, 0, c * c]]), zprime),
+        (spins.XXZ(3, delta=0.6, lam=0.05, h=1.3), np.diag([1.0, 1.0, 0.6]), spins.SIGMA_X),
+        (spins.XY(3, anisotropy=0.4, lam=0.05, h=1.3), np.diag([0.7, 0.3, 0.0]), spins.SIGMA_X),
+        (spins.SpinModel(3, GENERIC_ALPHA, lam=0.05, h=1.3), GENERIC_ALPHA, spins.SIGMA_X),
+    ]
+    for model, alpha, op in cases:
+        edge = spins.EdgeBaths(temperatures=(1.5, 0.5), c=(1.0, 0.5), d=(2.0, 1.0))
+        ness = spins.steady_state(model, edge)
+        baths = (spins.SpinBath.mirror(0, op, 1.5, 1.3, spins.ConstantSpectrum(1.0, 2.0)),
+                 spins.SpinBath.mirror(2, op, 0.5, 1.3, spins.ConstantSpectrum(0.5, 1.0)))
+        explicit = spins.SpinChain(3, alpha, 0.05, 1.3, baths)
+        dense = np.asarray(spins.liouvillian(explicit))
+        assert np.max(np.abs(np.asarray(spins.liouvillian(model.with_baths(edge))) - dense)) < 10 * EPS
+        ref = spins.steady_state(explicit)
+        assert np.max(np.abs(np.asarray(ness.rho) - np.asarray(ref.rho))) < 1e-12
+        np.testing.assert_array_equal(np.asarray(ness.sigma_z), -np.asarray(ness.polarization))
+    # the SpinChain shortcut is the same chain
+    short = spins.SpinChain.tilted_ising(3, 0.05, theta, 1.3, temperatures=(1.5, 0.5))
+    full = spins.TiltedIsing(3, theta, 0.05, 1.3).with_baths(spins.EdgeBaths((1.5, 0.5)))
+    assert np.max(np.abs(np.asarray(spins.liouvillian(short)) - np.asarray(spins.liouvillian(full)))) == 0
+
+
 SZ, SX = spins.SIGMA_Z, spins.SIGMA_X
 
 
@@ -168,6 +198,16 @@ SZ, SX = spins.SIGMA_Z, spins.SIGMA_X
         (lambda: spins.SpinChain(3, np.eye(3), 0.1, baths=(spins.SpinBath(0, SX, 1.0, lambda w, b: -jnp.exp(-b * w)),)),
          ">= 0"),
         (lambda: spins.SpinChain.tilted_ising(3, 0.1, 1.0, temperatures=(1.0, 2.0, 3.0)), "T_L, T_R"),
+        (lambda: spins.TiltedIsing(1, 0.3, 0.1), "n_spins"),
+        (lambda: spins.XXZ(3, 0.5, lam=0.0), "lam"),
+        (lambda: spins.XY(3, 0.5, lam=0.1, h=np.inf), "`h`"),
+        (lambda: spins.EdgeBaths((1.0, 0.5), c=(1.0, 1.0, 1.0)), "`c`"),
+        (lambda: spins.EdgeBaths((1.0, 0.5), operator=np.array([[0, 1], [2, 0]])), "Hermitian"),
+        (lambda: spins.TiltedIsing(3, 0.3, 0.1).with_baths(spins.EdgeBaths((1.0, -0.5))), "temperature"),
+        (lambda: spins.TiltedIsing(3, 0.3, 0.1).with_baths(spins.EdgeBaths((1.0, 0.5), d=-1.0)), "d"),
+        (lambda: spins.steady_state(spins.TiltedIsing(3, 0.3, 0.1)), "baths"),
+        (lambda: spins.steady_state(tilted(3, 0.1), spins.EdgeBaths((1.0, 0.5))), "already"),
+        (lambda: spins.steady_state(spins.TiltedIsing(3, 0.3, 0.1), spins.Dense()), "solver="),
     ],
 )
 def test_bad_input_is_refused_at_construction(build, match):

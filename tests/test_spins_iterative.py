@@ -41,8 +41,8 @@ def chains(n):
 def test_gmres_agrees_with_dense(n):
     for chain in chains(n):
         coupling = float(chain.coupling)
-        ness = spins.steady_state(chain, spins.GMRES(rtol=RTOL))
-        ref = spins.steady_state(chain, spins.Dense())
+        ness = spins.steady_state(chain, solver=spins.GMRES(rtol=RTOL))
+        ref = spins.steady_state(chain, solver=spins.Dense())
         err = np.max(np.abs(np.asarray(ness.rho) - np.asarray(ref.rho)))
         assert err < dense_tolerance(n, coupling), (chain.alpha, coupling, err)
         assert float(ness.residual) < 1e-10  # the 1e-12 target, up to rounding of L rho (~eps N / lambda)
@@ -57,8 +57,8 @@ def test_gmres_complex_hamiltonian():
     baths = (spins.SpinBath.mirror(0, op, 1.5, 1.0), spins.SpinBath.mirror(3, spins.SIGMA_X, 0.5, 1.0))
     chain = spins.SpinChain(4, alpha, 0.02, 1.0, baths)
     assert np.any(np.asarray(spins.hamiltonian(chain)).imag != 0)
-    ness = spins.steady_state(chain, spins.GMRES(rtol=RTOL))
-    ref = spins.steady_state(chain, spins.Dense())
+    ness = spins.steady_state(chain, solver=spins.GMRES(rtol=RTOL))
+    ref = spins.steady_state(chain, solver=spins.Dense())
     # s_2(L) / lambda^2 not measured for this chain: allow a 10x smaller gap than above
     assert np.max(np.abs(np.asarray(ness.rho) - np.asarray(ref.rho))) < 10 * dense_tolerance(4, 0.02)
 
@@ -66,7 +66,7 @@ def test_gmres_complex_hamiltonian():
 def current_at(p, solver=spins.GMRES(rtol=RTOL)):
     coupling, theta, t_left = p
     chain = spins.SpinChain.tilted_ising(n=4, coupling=coupling, theta=theta, temperatures=(t_left, 0.5))
-    return spins.steady_state(chain, solver).energy_current[0]
+    return spins.steady_state(chain, solver=solver).energy_current[0]
 
 
 def test_gmres_gradients_match_finite_differences():

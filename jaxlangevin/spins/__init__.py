@@ -8,10 +8,11 @@ default for N <= 4) or matrix-free with preconditioned GMRES (default above, up 
 float64 required.
 
     import jax; jax.config.update("jax_enable_x64", True)
-    from jaxlangevin import spins
-    chain = spins.SpinChain.tilted_ising(n=6, coupling=0.01, theta=np.pi / 4, temperatures=(1.5, 0.5))
-    ness = spins.steady_state(chain)
-    ness.local_temperature, ness.energy_current, ness.eq150
+    import jaxlangevin as jl
+    chain = jl.spins.TiltedIsing(n_spins=6, theta=jnp.pi / 4, lam=0.01, h=1.0)     # also XXZ, XY, SpinModel
+    baths = jl.spins.EdgeBaths(temperatures=(1.5, 0.5), c=(1.0, 1.0), d=(1.0, 1.0))  # Eq. B30-B33
+    ness = jl.spins.steady_state(chain, baths)
+    ness.sigma_z, ness.local_temperature, ness.energy_current, ness.eq150
 """
 
 from ._bath import (
@@ -23,6 +24,14 @@ from ._bath import (
 from ._chain import SpinChain as SpinChain
 from ._iterative import GMRES as GMRES
 from ._liouvillian import apply_liouvillian as apply_liouvillian, hamiltonian as hamiltonian, liouvillian as liouvillian
+from ._models import (
+    XXZ as XXZ,
+    XY as XY,
+    AbstractSpinModel as AbstractSpinModel,
+    EdgeBaths as EdgeBaths,
+    SpinModel as SpinModel,
+    TiltedIsing as TiltedIsing,
+)
 from ._operators import SIGMA_X as SIGMA_X, SIGMA_Y as SIGMA_Y, SIGMA_Z as SIGMA_Z
 from ._result import SpinSteadyState as SpinSteadyState
 from ._steady import (

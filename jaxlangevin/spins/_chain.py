@@ -13,8 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._validation import as_float_array, check_values, is_concrete
-from ._bath import ConstantSpectrum, SpinBath
-from ._operators import SIGMA_X, SIGMA_Z
+from ._bath import SpinBath
+from ._operators import SIGMA_X
 
 
 def require_float64() -> None:
@@ -55,8 +55,9 @@ class SpinChain(eqx.Module):
         baths: ``SpinBath`` on single spins; the steady state is unique only if the baths break every
             conservation law of H_S (e.g. X = sigma^z alone never flips a spin).
 
-    Constructors for the paper's models: ``SpinChain.tilted_ising`` (Eq. 104-110, baths of Appendix B),
-    ``SpinChain.xxz``, ``SpinChain.xy``.
+    Usually built from a model and its baths: ``TiltedIsing(...).with_baths(EdgeBaths(...))`` (also
+    ``XXZ``, ``XY``, ``SpinModel`` with any alpha), or ``steady_state(model, baths)`` directly; the
+    shortcuts ``SpinChain.tilted_ising``, ``.xxz`` and ``.xy`` do the same in one call.
     """
 
     n: int = eqx.field(static=True)
@@ -89,33 +90,25 @@ class SpinChain(eqx.Module):
 
     @classmethod
     def tilted_ising(cls, n, coupling, theta, field=1.0, temperatures=(1.5, 0.5), spectrum=None) -> "SpinChain":
-        """Tilted-field Ising chain in the field frame (Ishida-Sugita Eq. 104-110).
+        """``TiltedIsing(n, theta, coupling, field)`` with ``EdgeBaths(temperatures)`` (Eq. 104-110, Appendix B);
+        ``spectrum`` for both baths (default ``ConstantSpectrum(c=1, d=1)``, the paper's Fig. 4-6)."""
+        from ._models import TiltedIsing
 
-        H = h sum sigma^z_l + lambda sum sigma^z'_l sigma^z'_{l+1},  sigma^z' = cos(theta) sigma^z - sin(theta) sigma^x,
-        i.e. alpha_zz = cos^2, alpha_zx = alpha_xz = -cos sin, alpha_xx = sin^2. Baths on spins 0 and N - 1
-        coupled through sigma^z' to a spin at T_L, T_R (Appendix B, ``SpinBath.mirror``), spectrum
-        ``ConstantSpectrum(c=1, d=1)`` by default (the paper's Fig. 4-6). theta = pi/2 is the transverse
-        Ising model (flat profile), theta = 0 a classical Ising chain.
-        """
-        c, s = jnp.cos(theta), jnp.sin(theta)
-        zero = jnp.zeros_like(c)
-        alpha = jnp.stack([jnp.stack([s * s, zero, -c * s]), jnp.stack([zero] * 3), jnp.stack([-c * s, zero, c * c])])
-        zprime = c * SIGMA_Z - s * SIGMA_X
-        return cls(n, alpha, coupling, field, _edge_baths(n, zprime, field, temperatures, spectrum))
+        return TiltedIsing(n, theta, coupling, field).with_baths(_edge_baths(temperatures, spectrum))
 
     @classmethod
     def xxz(cls, n, coupling, delta, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
-        """XXZ chain, alpha = diag(1, 1, Delta); mirror baths (Appendix B form) through ``bath_operator``
-        (sigma^x by default) on spins 0 and N - 1. Delta = 0 (XX) has no temperature gradient (Eq. 2)."""
-        alpha = jnp.diag(jnp.stack([1.0, 1.0, jnp.asarray(delta, dtype=float)]))
-        return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
+        """``XXZ(n, delta, coupling, field)`` with ``EdgeBaths(temperatures, operator=bath_operator)``."""
+        from ._models import XXZ
+
+        return XXZ(n, delta, coupling, field).with_baths(_edge_baths(temperatures, spectrum, bath_operator))
 
     @classmethod
     def xy(cls, n, coupling, anisotropy, field=1.0, temperatures=(1.5, 0.5), bath_operator=SIGMA_X, spectrum=None):
-        """XY chain, alpha = diag((1 + g)/2, (1 - g)/2, 0) with anisotropy g; mirror baths as in ``xxz``."""
-        g = jnp.asarray(anisotropy, dtype=float)
-        alpha = jnp.diag(jnp.stack([(1 + g) / 2, (1 - g) / 2, jnp.zeros_like(g)]))
-        return cls(n, alpha, coupling, field, _edge_baths(n, bath_operator, field, temperatures, spectrum))
+        """``XY(n, anisotropy, coupling, field)`` with ``EdgeBaths(temperatures, operator=bath_operator)``."""
+        from ._models import XY
+
+        return XY(n, anisotropy, coupling, field).with_baths(_edge_baths(temperatures, spectrum, bath_operator))
 
     @property
     def alpha_plus(self):
@@ -123,9 +116,7 @@ class SpinChain(eqx.Module):
         return self.alpha[0, 0] + self.alpha[1, 1]
 
 
-def _edge_baths(n, operator, field, temperatures, spectrum):
-    temps = tuple(temperatures)
-    if len(temps) != 2:
-        raise ValueError(f"`temperatures` must be (T_L, T_R), got {temperatures!r}.")
-    spectrum = ConstantSpectrum() if spectrum is None else spectrum
-    return tuple(SpinBath.mirror(site, operator, T, field, spectrum) for site, T in zip((0, n - 1), temps))
+def _edge_baths(temperatures, spectrum, operator=None):
+    from ._models import EdgeBaths
+
+    return EdgeBaths(temperatures, operator=operator, spectra=None if spectrum is None else (spectrum, spectrum))

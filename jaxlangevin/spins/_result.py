@@ -37,9 +37,14 @@ class SpinSteadyState(eqx.Module):
         return expectation(self.rho, jnp.asarray(op), first_site, self.chain.n)
 
     @property
+    def sigma_z(self):
+        """(N,) <sigma^z_l>."""
+        return jnp.stack([self.expect(SIGMA_Z, site) for site in range(self.chain.n)])
+
+    @property
     def polarization(self):
         """(N,) t_l = -<sigma^z_l> = tanh(beta_l h) (Eq. 100): the local state in the weak-coupling limit."""
-        return jnp.stack([-self.expect(SIGMA_Z, site) for site in range(self.chain.n)])
+        return -self.sigma_z
 
     @property
     def local_temperature(self):

@@ -11,6 +11,7 @@ from .._validation import is_concrete
 from ._chain import SpinChain, require_float64
 from ._flips import FlipLiouvillian
 from ._liouvillian import liouvillian
+from ._models import AbstractSpinModel
 from ._result import SpinSteadyState
 
 _RESIDUAL_WARN = 1e-6
@@ -56,8 +57,12 @@ def _solve(solver, chain):
     return rho, residual, stats
 
 
-def steady_state(chain: SpinChain, solver: AbstractSteadyStateSolver | None = None) -> SpinSteadyState:
-    """The nonequilibrium steady state of ``chain`` (float64 required; hbar = k_B = 1).
+def steady_state(chain, baths=None, *, solver: AbstractSteadyStateSolver | None = None) -> SpinSteadyState:
+    """The nonequilibrium steady state of a spin chain (float64 required; hbar = k_B = 1).
+
+    ``steady_state(model, baths)``: a model (``TiltedIsing``, ``XXZ``, ``XY``, ``SpinModel``) and its baths
+    (``EdgeBaths(temperatures, c, d)`` or a sequence of ``SpinBath``); ``steady_state(chain)``: a
+    ``SpinChain`` that already holds its baths.
 
     ``solver``: ``Dense()`` (default for N <= 4) or ``GMRES()`` (matrix-free, default above; ~0.02 s at
     N = 6, ~0.3 s at N = 8, 4-11 s at N = 10 on two CPU cores). Returns a ``SpinSteadyState`` holding rho
@@ -66,6 +71,17 @@ def steady_state(chain: SpinChain, solver: AbstractSteadyStateSolver | None = No
     ``energy_current``, ``bond_current``, ``eq150``.
     """
     require_float64()
+    if isinstance(baths, AbstractSteadyStateSolver):
+        raise ValueError(f"pass the solver by keyword: steady_state(chain, solver={type(baths).__name__}(...)).")
+    if isinstance(chain, AbstractSpinModel):
+        if baths is None:
+            raise ValueError(f"`baths` is missing: steady_state({type(chain).__name__}(...), EdgeBaths(...)).")
+        chain = chain.with_baths(baths)
+    elif not isinstance(chain, SpinChain):
+        raise ValueError(f"`chain` must be a spin model (TiltedIsing, XXZ, XY, SpinModel) or a SpinChain, "
+                         f"got {type(chain).__name__}.")
+    elif baths is not None:
+        raise ValueError("this SpinChain already holds its baths; call steady_state(chain) without `baths`.")
     if solver is None:
         from ._iterative import GMRES
 
