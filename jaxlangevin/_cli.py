@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -319,7 +320,15 @@ def _finite_temperature(exact):
 # ------------------------------------------------------------------------------------------------
 
 
+def _axis_name(key: str) -> str:
+    """A configuration key as a grid axis (an identifier, as ``jl.sweep`` and ``ds.sel(...)`` want):
+    ``baths.gamma`` -> ``baths_gamma``, ``baths.temperatures[0]`` -> ``baths_temperatures_0``."""
+    return re.sub(r"\W", "_", key.replace("[", "_").replace("]", ""))
+
+
 def _sweep(args) -> int:
+    import json
+
     import jaxlangevin as jl
 
     from ._cli_figures import sweep_figure
@@ -327,44 +336,57 @@ def _sweep(args) -> int:
     from ._io import run_metadata
 
     cfg = _load(args, "sweep")
-    grid = dict(cfg["sweep.grid"])
-    if not grid:
+    keys = dict(cfg["sweep.grid"])
+    if not keys:
         _require([("sweep.grid", 'is empty: give the swept keys and their values, e.g. [sweep.grid] '
                                  '"baths.gamma" = [0.5, 1.0, 2.0]')], cfg)
     simulation = cfg["sweep.method"] == "simulation"
-    _require(simulation_problems(cfg) if simulation else exact_problems(cfg), cfg)
+    problems = simulation_problems(cfg) if simulation else exact_problems(cfg)
+    if not simulation and cfg["exact.method"] != "negf":
+        problems.append(("exact.method", 'an exact sweep runs "negf" (Green\'s functions); "lyapunov" is for '
+                                         "steady-state"))
+    _require(problems, cfg)
     _use_precision(cfg["simulation.precision"] if simulation else cfg["exact.precision"])
+    to_key = {_axis_name(k): k for k in keys}
+    grid = {name: keys[key] for name, key in to_key.items()}
     if "N" in grid:  # N is the outer loop
         grid = {"N": grid.pop("N"), **grid}
 
-    def build(**params):
-        return build_system(cfg.with_values(params), simulation=simulation)
+    def build(**point):
+        return build_system(cfg.with_values({to_key[k]: v for k, v in point.items()}), simulation=simulation)
 
     _build(lambda: build(**{k: v[0] for k, v in grid.items() if k != "seed"}), cfg)
     if simulation:
         kw = simulation_arguments(cfg, cfg["simulation.t_relax"])
         method = jl.Simulation(n_traj=kw["n_traj"], dt=kw["dt"], t_relax=kw["t_relax"], t_measure=kw["t_measure"],
-                               init=kw["init"], integrator=kw["integrator"])
-        if "seed" not in grid:
-            grid["seed"] = [cfg["simulation.seed"]]
+                               init=kw["init"], integrator=kw["integrator"], seed=cfg["simulation.seed"],
+                               chunk_steps=kw["chunk_steps"], fused=kw["fused"],
+                               resume_points=cfg["simulation.checkpoint"])
     else:
         method = jl.Exact(hbar=cfg["baths.hbar"])
     paths = _paths(cfg)
-    store = paths["nc"].replace(".nc", ".store.nc")
     n_points = 1
     for v in grid.values():
         n_points *= len(v)
     print(f"sweep: {n_points} points over {', '.join(f'{k} ({len(v)})' for k, v in grid.items())}, "
-          f"{'simulation' if simulation else 'exact'}; streamed to {store}: after an interruption rerun the same "
-          "command to resume (finished points are kept)")
+          f"{'simulation' if simulation else 'exact'}; each finished point is kept in {paths['nc']}.partial/: "
+          "after an interruption rerun the same command to resume")
     t0 = time.perf_counter()
-    ds = jl.sweep(build, grid, method=method, store=store, progress=not args.quiet)
+    try:
+        ds = jl.sweep(build, grid, method=method, store=paths["nc"], progress=not args.quiet)
+    except ValueError as e:  # a point the library refuses (e.g. dt above its stability limit), another store
+        _require([("", f"{e}")], cfg)
     seconds = time.perf_counter() - t0
+    for name, key in to_key.items():
+        ds[name].attrs.update(config_key=key, long_name=f"swept configuration key {key}")
     ds.attrs.update({k: v for k, v in run_metadata().items() if k not in ds.attrs})
-    ds.attrs.update(command="sweep", config_source=cfg.source or "(defaults)", seconds=seconds,
-                    parameters=__import__("json").dumps(cfg.data, sort_keys=True))
+    ds.attrs.update(command="sweep", config_source=cfg.source or "(defaults)",
+                    sweep_config_keys=json.dumps(to_key), parameters=json.dumps(cfg.data, sort_keys=True))
     print(f"  {seconds:.1f} s")
-    print(textwrap.indent(str(ds["flux"].isel(bath=0).to_series().describe()), "  "))
+    flux = ds["flux"].isel(bath=0)
+    table = flux.to_series() if n_points <= 24 else flux.to_series().describe()
+    print(textwrap.indent(f"flux J_0 from bath 0:\n{table.to_string()}", "  "))
+    # the store, relabelled in place (jl.sweep recognises it by its fingerprint, which stays)
     written = _write(ds, cfg, paths, lambda d, p: sweep_figure(d, list(grid), p))
     print("wrote " + ", ".join(written))
     return _EXIT_OK

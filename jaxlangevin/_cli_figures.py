@@ -35,7 +35,8 @@ def _mark_baths(ax, ds):
 def _title(ds) -> str:
     what = (f"{ds.attrs.get('n_traj')} trajectories, {ds.attrs.get('integrator')} dt = {ds.attrs.get('dt')}"
             if ds.attrs.get("method") == "simulation" else f"exact ({ds.attrs.get('method')})")
-    return f"{ds.attrs.get('output.stem', 'jaxlangevin')}: N = {ds.sizes['site']}, {what}"
+    quantum = f", hbar = {ds.attrs['baths.hbar']:g}" if "baths.hbar" in ds.attrs else ""
+    return f"{ds.attrs.get('output.stem', 'jaxlangevin')}: N = {ds.sizes['site']}, {what}{quantum}"
 
 
 def steady_state_figure(ds, path: str | os.PathLike) -> None:
@@ -80,7 +81,8 @@ def sweep_figure(ds, axes: list[str], path: str | os.PathLike) -> None:
     ax = fig.add_subplot()
     flux = ds["flux"].isel(bath=0)
     err = ds["flux_err"].isel(bath=0) if "flux_err" in ds else None
-    x_axis = next((a for a in axes if a != "seed"), axes[0])
+    x_axis = next((a for a in axes if a not in ("N", "seed") and ds.sizes[a] > 1),
+                  next((a for a in axes if a != "seed"), axes[0]))
     if "seed" in flux.dims and x_axis != "seed":
         n_seeds = flux.sizes["seed"]
         err = flux.std("seed", ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else None
@@ -91,13 +93,20 @@ def sweep_figure(ds, axes: list[str], path: str | os.PathLike) -> None:
     x = flux[x_axis].values
     for i in range(min(stacked.sizes["_line"], 12)):
         y = stacked.isel(_line=i).values
-        label = ", ".join(f"{d} = {v}" for d, v in zip(others, np.atleast_1d(stacked["_line"].values[i]))) \
-            if others else None
+        values = stacked["_line"].values[i]
+        values = values if isinstance(values, tuple) else (values,)
+        label = ", ".join(f"{_key(ds, d)} = {v}" for d, v in zip(others, values)) if others else None
         if err_stacked is not None:
             ax.errorbar(x, y, yerr=err_stacked.isel(_line=i).values, fmt="o-", ms=3, capsize=2, label=label)
         else:
             ax.plot(x, y, "o-", ms=3, label=label)
-    ax.set(xlabel=x_axis, ylabel="flux J_0 from bath 0 (energy/time)", title=f"sweep: J_0 against {x_axis}")
+    ax.set(xlabel=_key(ds, x_axis), ylabel="flux J_0 from bath 0 (energy/time)",
+           title=f"{ds.attrs.get('output.stem', 'sweep')}: J_0 against {_key(ds, x_axis)}")
     if others:
         ax.legend(fontsize=7)
     fig.savefig(path, dpi=120)
+
+
+def _key(ds, axis: str) -> str:
+    """The configuration key behind a grid axis (``baths_gamma`` -> ``baths.gamma``)."""
+    return ds[axis].attrs.get("config_key", axis) if axis in ds.coords else axis

@@ -190,3 +190,49 @@ def test_help_explains_configuration_outputs_and_resume(capsys):
     text = capsys.readouterr().out
     for phrase in ("--set KEY=VALUE", "rerun the same command", "exit status", "STEM.nc", "k_B = 1"):
         assert phrase in " ".join(text.split()), phrase
+
+
+def _lyapunov_reference(masses, phi, gammas, temperatures):
+    """Classical steady state of an intensive chain from A C + C A^T + B = 0 in NumPy/SciPy (an engine
+    independent of the library's): T_n = m_n <v_n^2>, J_b = gamma_b (T_b / m_n - <v_n^2>) at the bath site."""
+    from scipy.linalg import solve_continuous_lyapunov
+
+    n = len(masses)
+    sites, friction, noise = (0, n - 1), np.zeros(n), np.zeros(n)
+    for site, g, t in zip(sites, gammas, temperatures):
+        friction[site] += g
+        noise[site] += 2 * g * t / masses[site] ** 2
+    a = np.block([[np.zeros((n, n)), np.eye(n)], [-phi / masses[:, None], -np.diag(friction / masses)]])
+    c = solve_continuous_lyapunov(a, -np.diag(np.r_[np.zeros(n), noise]))
+    v2 = np.diag(c)[n:]
+    flux = [g * (t / masses[site] - v2[site]) for site, g, t in zip(sites, gammas, temperatures)]
+    return np.array(flux), masses * v2
+
+
+def test_sweep_file_holds_the_exact_numbers_of_every_point(tmp_path, capsys):
+    flags = ["sweep", "--set", "sweep.grid.N=[4, 6]", "--set", 'sweep.grid."baths.temperatures[0]"=[1.0, 2.0]',
+             "--set", "baths.gamma=[1.0, 0.5]", "--out", str(tmp_path), "--quiet"]
+    assert main(flags) == 0
+    ds = _open(tmp_path / "sweep.nc")
+    assert ds.flux.dims == ("N", "baths_temperatures_0", "bath")
+    assert ds.baths_temperatures_0.attrs["config_key"] == "baths.temperatures[0]"
+    assert ds.attrs["command"] == "sweep" and ds.attrs["jaxlangevin_version"] == jl.__version__
+    for n in (4, 6):
+        masses = 0.6 + 0.8 * np.arange(n) / (n - 1)  # graded, delta = 0.4 (the default)
+        phi = (n * np.eye(n) - 1) / (n - 1) + 0.5 * np.eye(n)  # mean field k = 1, Nt = N - 1, pinning 0.5
+        for t_left in (1.0, 2.0):
+            point = ds.sel(N=n, baths_temperatures_0=t_left)
+            flux, temperature = _lyapunov_reference(masses, phi, (1.0, 0.5), (t_left, 0.5))
+            # two exact methods: residues vs a dense Lyapunov solve, both ~1e-14 relative at N <= 6 (the
+            # condition number of the Lyapunov operator is ~1e3 here); 1e-10 leaves room for both
+            np.testing.assert_allclose(point.flux.values, flux, rtol=1e-10)
+            np.testing.assert_allclose(point.temperature.values[:n], temperature, rtol=1e-10)
+            assert np.isnan(point.temperature.values[n:]).all()  # the site axis is padded to the largest N
+            assert abs(float(point.flux.sum())) < 1e-12 * float(point.flux[0])
+    capsys.readouterr()
+    # a rerun finds the finished sweep and computes nothing; a changed configuration is refused (exit 2)
+    assert main(flags) == 0
+    assert main(flags + ["--set", "coupling.pinning.k0=0.1"]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    assert main(["sweep", "--set", "sweep.grid.baths.gama=[1.0]", "--out", str(tmp_path)]) == 2
+    assert 'did you mean "baths.gamma"' in capsys.readouterr().err

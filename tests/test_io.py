@@ -13,8 +13,9 @@ from jaxlangevin._io import run_metadata, to_xarray
 
 @pytest.fixture(scope="module")
 def system():
-    return jl.System(jl.masses.graded(6, 1.0, 0.4), jl.MeanField(k=1.0) + jl.Pinning(k0=0.5),
-                     jl.intensive(6, temperatures=(1.5, 0.5), gamma=(1.0, 0.5)))
+    # the chain of tests/test_cli.py (shared compilations)
+    return jl.System(jl.masses.graded(4, 1.0, 0.4), jl.NearestNeighbour(1.0) + jl.Pinning(0.5),
+                     jl.intensive(4, temperatures=(1.5, 0.5), gamma=(1.0, 0.5)))
 
 
 def _round_trip(ds, tmp_path):
@@ -35,13 +36,13 @@ def test_steady_state_dataset_round_trip(system, tmp_path):
     np.testing.assert_array_equal(ds.temperature.values, np.asarray(ss.temperature))
     np.testing.assert_array_equal(ds.masses.values, np.asarray(system.masses))
     assert ds.temperature.dims == ("site",) and ds.flux.dims == ("bath",)
-    assert ds.site.values.tolist() == list(range(6)) and ds.bath.values.tolist() == [0, 1]
+    assert ds.site.values.tolist() == list(range(4)) and ds.bath.values.tolist() == [0, 1]
     # bath coordinates from the system
     assert ds.bath_kind.values.tolist() == ["OhmicBath", "OhmicBath"]
     np.testing.assert_array_equal(ds.bath_temperature.values, [1.5, 0.5])
     np.testing.assert_array_equal(ds.bath_gamma.values, [1.0, 0.5])
     assert np.isnan(ds.bath_cutoff.values).all()
-    assert ds.bath_sites.values.sum() == 2 and ds.bath_sites.values[1, 5]
+    assert ds.bath_sites.values.sum() == 2 and ds.bath_sites.values[1, 3]
     # units and definitions
     assert ds.flux.attrs["units"] == "energy/time" and "k_B = 1" in ds.temperature.attrs["units"]
     assert "from bath b into the system" in ds.flux.attrs["definition"]
@@ -49,24 +50,25 @@ def test_steady_state_dataset_round_trip(system, tmp_path):
     for k in ("jaxlangevin_version", "jax_version", "backend", "device_kind", "device_count", "created"):
         assert k in ds.attrs
     assert ds.attrs["jaxlangevin_version"] == jl.__version__ and ds.attrs["result"] == "SteadyState"
-    assert ds.attrs["start"] == "AtRest()" and ds.attrs["N"] == 6
+    assert ds.attrs["start"] == "AtRest()" and ds.attrs["N"] == 4
     assert ds.attrs["seed"] == 7 and ds.attrs["config.baths.cutoff"] == 4.0 and ds.attrs["config.fused"] == 1
     np.testing.assert_array_equal(ds.attrs["config.baths.gamma"], [1.0, 0.5])
     p = json.loads(ds.attrs["parameters"])
     assert p["config"] == params and p["key"] == np.asarray(jax.random.key_data(jax.random.key(7))).tolist()
     coupling = json.loads(ds.attrs["coupling"])
-    assert [t["type"] for t in coupling["terms"]] == ["MeanField", "Pinning"] and coupling["terms"][1]["k0"] == 0.5
+    assert [t["type"] for t in coupling["terms"]] == ["NearestNeighbour", "Pinning"]
+    assert coupling["terms"][1]["k0"] == 0.5
 
 
 def test_quantum_dataset_marks_divergent_sites(tmp_path):
-    n = 5  # an Ohmic bath on site 0 (divergent quantum kinetic temperature), a Drude bath on site 4
-    system = jl.System(jl.masses.uniform(n), jl.NearestNeighbour(1.0) + jl.Pinning(0.3),
+    n = 4  # an Ohmic bath on site 0 (divergent quantum kinetic temperature), a Drude bath on site 3
+    system = jl.System(jl.masses.graded(n, 1.0, 0.4), jl.NearestNeighbour(1.0) + jl.Pinning(0.5),
                        [jl.OhmicBath((0,), 1.0, 1.5), jl.DrudeBath((n - 1,), 0.5, 0.5, cutoff=4.0)])
     q = jl.negf_steady_state(system, hbar=1.0)
     ds = _round_trip(to_xarray(q, system), tmp_path)
-    assert ds.divergent.values.tolist() == [True, False, False, False, False]
+    assert ds.divergent.values.tolist() == [True, False, False, False]
     assert np.isinf(ds.temperature.values[0])
-    np.testing.assert_array_equal(ds.temperature.values[1:], np.asarray(q.temperature_at([1, 2, 3, 4])))
+    np.testing.assert_array_equal(ds.temperature.values[1:], np.asarray(q.temperature_at([1, 2, 3])))
     assert ds.bath_kind.values.tolist() == ["OhmicBath", "DrudeBath"]
     assert np.isnan(ds.bath_cutoff.values[0]) and ds.bath_cutoff.values[1] == 4.0
     np.testing.assert_array_equal(ds.conductance.values, np.asarray(q.conductance))
@@ -85,14 +87,14 @@ def test_simulation_dataset_with_series_and_lyapunov_covariance(system, tmp_path
     # the Lyapunov covariance gets labelled phase-space axes
     ly = jl.lyapunov_steady_state(ohmic)
     dl = to_xarray(ly, ohmic)
-    assert dl.covariance.dims == ("state_i", "state_j") and dl.state_i.values[6] == "v_0"
+    assert dl.covariance.dims == ("state_i", "state_j") and dl.state_i.values[4] == "v_0"
     # T_n = m_n <v_n^2> read from the labelled covariance
-    v2 = np.array([dl.covariance.sel(state_i=f"v_{i}", state_j=f"v_{i}").item() for i in range(6)])
+    v2 = np.array([dl.covariance.sel(state_i=f"v_{i}", state_j=f"v_{i}").item() for i in range(4)])
     np.testing.assert_allclose(dl.masses.values * v2, dl.temperature.values, rtol=1e-12)
 
 
 def test_covariance_evolution_dataset(system):
-    ohmic = jl.System(system.masses, system.coupling, jl.intensive(6, temperatures=(1.0, 1.0), gamma=1.0))
+    ohmic = jl.System(system.masses, system.coupling, jl.intensive(4, temperatures=(1.0, 1.0), gamma=1.0))
     ev = jl.covariance_evolution(ohmic, jl.AtRest(), np.linspace(0.0, 2.0, 3))
     ds = to_xarray(ev, ohmic)
     assert ds.temperature.dims == ("time", "site") and ds.sizes["time"] == 3
@@ -101,8 +103,8 @@ def test_covariance_evolution_dataset(system):
 
 def test_mismatched_or_unknown_input_is_an_error(system):
     ss = jl.negf_steady_state(system)
-    other = jl.System(jl.masses.uniform(4), jl.MeanField(1.0), jl.intensive(4))
-    with pytest.raises(ValueError, match="N = 4 sites"):
+    other = jl.System(jl.masses.uniform(5), jl.MeanField(1.0), jl.intensive(5))
+    with pytest.raises(ValueError, match="N = 5 sites"):
         to_xarray(ss, other)
     with pytest.raises(ValueError, match="`result` must be"):
         to_xarray({"flux": 1.0})
