@@ -375,7 +375,8 @@ def _sweep(args) -> int:
     try:
         ds = jl.sweep(build, grid, method=method, store=paths["nc"], progress=not args.quiet)
     except ValueError as e:  # a point the library refuses (e.g. dt above its stability limit), another store
-        _require([("", f"{e}")], cfg)
+        hint = " (or keep both: --stem NEW_NAME)" if "different sweep" in str(e) else ""
+        _require([("", f"{e}{hint}")], cfg)
     seconds = time.perf_counter() - t0
     for name, key in to_key.items():
         ds[name].attrs.update(config_key=key, long_name=f"swept configuration key {key}")
@@ -471,8 +472,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-N", type=int, default=256, help="size of the mean-field chain (default 256)")
 
     def computing(name, help, description, extra=""):
-        p = sub.add_parser(name, help=help, description=description, epilog=_CONFIG_HELP + extra,
-                           formatter_class=fmt)
+        p = sub.add_parser(name, help=help, description=textwrap.fill(description, 100),
+                           epilog=_CONFIG_HELP + extra, formatter_class=fmt)
         p.add_argument("config", nargs="?", metavar="CONFIG.toml", help="configuration file (optional)")
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one key (repeatable)")
         p.add_argument("-N", type=int, help="number of oscillators (same as --set N=...)")
@@ -498,11 +499,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="discard an existing checkpoint and start over")
     computing("sweep", "a grid of parameter values, exact or simulated, streamed to disk (resumable)",
               "Run every point of [sweep.grid] (keys of the configuration -> lists of values; N is the outer "
-              "loop; seed sweeps the noise key) with sweep.method = \"exact\" or \"simulation\". Each finished "
-              "point is streamed to STEM.store.nc; rerunning after an interruption computes only the missing "
-              "points. The result (dimensions: the swept keys, bath, site) goes to STEM.nc.",
-              extra="\n\nexample: [sweep.grid] \"baths.gamma\" = [0.5, 1.0, 2.0]   N = [16, 32]   "
-                    "\"coupling.mean_field.k\" = [0.1, 1.0]")
+              "loop; seed sweeps the noise key) with sweep.method = \"exact\" (Green's functions, compiled once "
+              "per N) or \"simulation\" (jl.simulate with the [simulation] settings; t_relax must be a number). "
+              "Each finished point is appended at once to STEM.nc.partial/; rerunning the same command after an "
+              "interruption computes only the missing points (with simulation.checkpoint also the point in "
+              "progress resumes from its last chunk). When all are done the result goes to STEM.nc: one "
+              "dimension per swept key, named as an identifier (baths.gamma -> baths_gamma, "
+              "baths.temperatures[0] -> baths_temperatures_0; the coordinate's attribute config_key keeps the "
+              "key), then bath and site. STEM.png shows the flux of bath 0 against the first swept parameter.",
+              extra="\n\nexample (examples/sweep.toml):\n  [sweep.grid]\n  N = [16, 32, 64]\n"
+                    "  \"baths.gamma\" = [0.5, 1.0, 2.0]\n  \"coupling.mean_field.k\" = [0.1, 0.3, 1.0]")
     p = sub.add_parser("reproduce", help="regenerate the papers' figures (the gallery)", formatter_class=fmt,
                        description="Regenerate figures of the seed papers, each by its script in experiments/, "
                                    "writing <script>.png, <script>.npz and <id>.log into --out. FIG is a figure "
@@ -563,6 +569,10 @@ def main(argv=None) -> int:
     except _Stop as e:
         print(f"{prog}: {e}", file=sys.stderr)
         return e.code
+    except BrokenPipeError:  # output piped into `head`: not a failure
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _EXIT_OK
     except KeyboardInterrupt:
         hint = {"simulate": "the checkpoint keeps every completed chunk: rerun the same command to resume",
                 "sweep": "finished points are in the store: rerun the same command to resume",

@@ -546,7 +546,7 @@ def load_config(path: str | os.PathLike | None = None, assignments=(), *, stem: 
             raise ConfigError([("", f"no such configuration file: {source}")]) from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError([("", f"not valid TOML: {e}")], source) from None
-        stem = stem or os.path.splitext(os.path.basename(source))[0]
+        stem = os.path.splitext(os.path.basename(source))[0]  # the file's name beats the caller's fallback
     problems = []
     for item in assignments:
         key, value = parse_assignment(item) if isinstance(item, str) else item

@@ -138,8 +138,8 @@ def test_interrupted_simulate_resumes_to_the_uninterrupted_numbers(simulated, tm
 @pytest.mark.slow
 def test_killed_simulate_process_resumes(simulated, tmp_path):
     """A real process killed with SIGKILL after its first checkpoint; the rerun gives the reference numbers."""
-    flags = [*SIM_FLAGS, "--out", str(tmp_path), "--stem", "ref", "--set", "simulation.chunk_steps=100"]
-    flags_ref = [*SIM_FLAGS, "--out", str(tmp_path / "ref"), "--stem", "ref", "--set", "simulation.chunk_steps=100"]
+    flags = [*SIM_FLAGS, "--out", str(tmp_path), "--stem", "ref", "--set", "simulation.chunk_steps=25"]
+    flags_ref = [*SIM_FLAGS, "--out", str(tmp_path / "ref"), "--stem", "ref", "--set", "simulation.chunk_steps=25"]
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     proc = subprocess.Popen([sys.executable, "-m", "jaxlangevin._cli", "simulate", *flags], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

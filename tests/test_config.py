@@ -84,6 +84,10 @@ def test_flags_override_the_file_and_values_are_read_as_toml(tmp_path):
     assert cfg["N"] == 12 and cfg["baths.gamma"] == [0.5, 0.25] and cfg["baths.temperatures"] == [2.0, 0.5]
     assert cfg["masses.profile"] == "uniform" and cfg["output.directory"] == "out dir"
     assert cfg["output.stem"] == "run" and cfg.given("baths.gamma") and not cfg.given("baths.cutoff")
+    # output names: output.stem, else the file's name, else the command's
+    assert load_config(path, stem="simulate")["output.stem"] == "run"
+    assert load_config(path, ["output.stem=x"], stem="simulate")["output.stem"] == "x"
+    assert load_config(None, stem="simulate")["output.stem"] == "simulate"
     # a coupling table replaces the default coupling (mean field + pinning) as a whole
     assert set(load_config(None, ["coupling.nearest_neighbour.g=2"]).data["coupling"]) == {"nearest_neighbour"}
     assert set(load_config().data["coupling"]) == {"mean_field", "pinning"}
