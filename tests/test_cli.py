@@ -37,14 +37,14 @@ def _open(path):
 
 def test_steady_state_file_holds_the_exact_numbers(tmp_path, capsys):
     flags = ["-N", "6", "--set", "masses.profile=random", "--set", "masses.delta=0.2", "--set", "masses.seed=3",
-             "--set", "coupling.mean_field.kac=N", "--set", "coupling.mean_field.k=0.7",
-             "--set", "coupling.pinning.k0=0.1", "--set", "baths.layout=extensive",
-             "--set", "baths.fractions=[0.34, 0.17]", "--set", "baths.gamma=[1.0, 0.5]"]
+             "--set", "coupling.nearest_neighbour.g=0.7", "--set", "coupling.pinning.k0=0.1",
+             "--set", "baths.layout=extensive", "--set", "baths.fractions=[0.34, 0.17]",
+             "--set", "baths.gamma=[1.0, 0.5]"]
     assert main(["steady-state", *flags, "--out", str(tmp_path), "--stem", "ss"]) == 0
     assert "flux J_b from each bath" in capsys.readouterr().out
     ds = _open(tmp_path / "ss.nc")
     system = jl.System(jl.masses.random(jax.random.key(3), 6, mean=1.0, delta=0.2),
-                       jl.MeanField(0.7, kac="N") + jl.Pinning(0.1),
+                       jl.NearestNeighbour(0.7) + jl.Pinning(0.1),
                        jl.extensive(6, fractions=(0.34, 0.17), temperatures=(1.5, 0.5), gamma=(1.0, 0.5)))
     ss = jl.negf_steady_state(system)
     # the same engine on the same system: equal to rounding (1e-12 relative)
