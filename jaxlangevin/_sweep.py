@@ -26,12 +26,13 @@ from ._sweep_methods import Exact, Simulation
 from ._sweep_store import Store
 from ._system import System
 
-#: names a grid axis may not take: the result's own dimensions and variables (``jl.to_xarray``)
-_RESERVED = {"site", "bath", "bath_c", "time", "state_i", "state_j", "dark_mode", "mode", "flux", "flux_err",
-             "flux_error", "temperature", "temperature_err", "temperature_error", "energy_balance",
-             "energy_balance_err", "masses", "position_variance", "slowest_relaxation_time", "conductance",
-             "hbar", "divergent", "converged", "bath_temperature", "bath_gamma", "bath_cutoff", "bath_hbar",
-             "bath_kind", "bath_n_sites", "bath_sites", "temperature_series", "flux_series"}
+#: names a grid axis may not take: the result's dimensions and variables (``jl.to_xarray``), by method
+_COMMON_NAMES = {"site", "bath", "flux", "temperature", "energy_balance", "masses", "bath_sites", "bath_temperature",
+                 "bath_gamma", "bath_cutoff", "bath_hbar", "bath_kind", "bath_n_sites"}
+_SIMULATION_NAMES = {"flux_err", "temperature_err", "energy_balance_err", "time", "temperature_series",
+                     "flux_series"}
+_EXACT_NAMES = {"flux_error", "temperature_error", "slowest_relaxation_time", "converged", "position_variance"}
+_QUANTUM_NAMES = {"conductance", "bath_c", "divergent", "hbar"}
 _MAX_SEED = 2**32
 
 
@@ -99,9 +100,13 @@ def sweep(build, grid: Mapping, *, method: Simulation | Exact, store=None, progr
     """
     if not callable(build):
         raise ValueError(f"`build` must be a function build(**point) -> jl.System, got {type(build).__name__}.")
-    grid = _Grid(grid)
     if not isinstance(method, (Simulation, Exact)):
         raise ValueError(f"`method` must be jl.Simulation(...) or jl.Exact(...), got {type(method).__name__}.")
+    if isinstance(method, Simulation):
+        reserved = _COMMON_NAMES | _SIMULATION_NAMES
+    else:
+        reserved = _COMMON_NAMES | _EXACT_NAMES | (_QUANTUM_NAMES if method.hbar is not None else set())
+    grid = _Grid(grid, reserved)
     if isinstance(method, Exact) and grid.seed is not None:
         raise ValueError("`grid` has a `seed` axis, but `method` is jl.Exact: the exact engine has no noise. "
                          "Remove the axis, or use jl.Simulation.")
@@ -141,14 +146,14 @@ def sweep(build, grid: Mapping, *, method: Simulation | Exact, store=None, progr
 class _Grid:
     """Axis names and values; flat index = row-major index in the dataset's grid shape."""
 
-    def __init__(self, grid):
+    def __init__(self, grid, reserved: set):
         if not isinstance(grid, Mapping) or len(grid) == 0:
             raise ValueError(f"`grid` must be a non-empty mapping axis name -> values, got {grid!r}.")
         self.names, self.values = [], []
         for name, values in grid.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise ValueError(f"`grid` keys must be parameter names of `build` (identifiers), got {name!r}.")
-            if name in _RESERVED:
+            if name in reserved:
                 raise ValueError(f"`grid` axis {name!r} is reserved: it names a dimension or variable of the "
                                  "result. Rename the parameter.")
             try:

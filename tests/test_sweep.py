@@ -92,6 +92,26 @@ def test_exact_batched_equals_point_by_point():
     np.testing.assert_allclose(batched.temperature, one.temperature, rtol=0, atol=1e-13)
 
 
+@pytest.mark.slow
+def test_quantum_exact_sweep_equals_a_loop():
+    """Exact(hbar=1): flux and conductance of every point equal negf_steady_state(system, hbar=1) to
+    rounding; the Ohmic bath sites' temperatures are +inf and flagged `divergent` (Andreucci Eq. 54)."""
+    grid = {"gamma": [0.5, 2.0], "T_L": [0.3, 1.0]}
+
+    def build(gamma, T_L):
+        return graded_chain(4, gamma, 1.0, T_L)
+
+    ds = jl.sweep(build, grid, method=jl.Exact(hbar=1.0), progress=False)
+    for gamma in grid["gamma"]:
+        for T_L in grid["T_L"]:
+            ref = jl.negf_steady_state(build(gamma, T_L), hbar=1.0)
+            point = ds.sel(gamma=gamma, T_L=T_L)
+            np.testing.assert_allclose(point.flux, ref.flux, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(point.conductance, ref.conductance, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(point.temperature[1:3], ref.temperature_at([1, 2]), rtol=0, atol=1e-12)
+    assert np.all(np.isinf(ds.temperature.sel(site=[0, 3]))) and bool(ds.divergent.sel(site=[0, 3]).all())
+
+
 def test_simulation_sweep_agrees_with_the_exact_sweep_at_every_point():
     """2 x 2 grid (gamma, k) of the graded chain N = 4, 256 trajectories from Thermal(1.0), 2 relaxation
     times discarded (the slowest mode's energy is left with e^-4 of its initial deviation) and 410 time
@@ -224,6 +244,34 @@ def test_resume_after_an_exception_in_build(tmp_path, uninterrupted, count_simul
     again = jl.sweep(resume_build, RESUME_GRID, method=short_run(), store=path, progress=False)
     assert count_simulations() == 6  # complete: read back, nothing computed
     assert_same_data(again, uninterrupted)
+
+
+def test_resume_inside_a_point(tmp_path, monkeypatch):
+    """Simulation(resume_points=True): the sweep is interrupted right after the 2nd of 3 chunks of its
+    second point has been checkpointed. The rerun continues that point from its checkpoint (one more
+    chunk, no chunk run twice) and the dataset equals the uninterrupted run without checkpoints, bit for bit."""
+    from jaxlangevin import _simulate
+
+    grid = {"gamma": [0.5, 1.0]}
+    reference = jl.sweep(resume_build, grid, method=short_run(measure_chunks=3), progress=False)
+    saves = []
+    real_save = _simulate._save_checkpoint
+
+    def save_then_stop(*args):
+        real_save(*args)
+        saves.append(args[0])
+        if len(saves) == 5:  # point 0: chunks 1-3; point 1: chunks 1-2
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_simulate, "_save_checkpoint", save_then_stop)
+    path = tmp_path / "study.nc"
+    method = short_run(measure_chunks=3, resume_points=True)
+    with pytest.raises(KeyboardInterrupt):
+        jl.sweep(resume_build, grid, method=method, store=path, progress=False)
+    assert os.path.basename(saves[-1]) == "checkpoint-1.npz" and os.path.exists(saves[-1])
+    resumed = jl.sweep(resume_build, grid, method=method, store=path, progress=False)
+    assert len(saves) == 6 and not os.path.exists(saves[-1])
+    assert_same_data(resumed, reference)
 
 
 _KILLED = """
