@@ -12,7 +12,8 @@ jl.masses.random(key(0), N, 1.0, delta), two intensive Ohmic baths at T = 1.5 an
   so they must agree bit for bit (checked).
 - batching: the most that batching P grid points into one compiled call could gain for Simulation: one
   jl.simulate of P n_traj trajectories against P calls of n_traj (the same work in one array), in float64
-  (XLA loop) and float32 (the default engine).
+  (the XLA loop, which a vmap over systems would batch) and float32 (the default engine: Numba on a CPU),
+  on one device and on 4 forced host devices (``_4dev``).
 
 Each (part, implementation) runs in its own subprocess, so each pays its own compilation, as a user would.
 Times are wall-clock seconds of the whole loop or sweep, compilation included. Prints one JSON list of
@@ -71,7 +72,7 @@ def worker(part, impl, args):
 
     import jax
 
-    if part == "exact" or impl.endswith("float64"):
+    if part == "exact" or "float64" in impl:
         jax.config.update("jax_enable_x64", True)
     import numpy as np
 
@@ -123,7 +124,10 @@ def worker(part, impl, args):
 
 def run(part, impl, args):
     cmd = [sys.executable, __file__, "--_worker", part, impl] + sys.argv[1:]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    env = dict(os.environ)
+    if impl.endswith("_4dev"):  # 4 forced host devices: the trajectories are split over them
+        env.update(XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)
     if p.returncode != 0:
         return dict(part=part, impl=impl, error=p.stderr[-2000:])
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -135,12 +139,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="exact,simulate,batching")
     ap.add_argument("--N", type=int, default=32, help="sites of the exact sweep")
-    ap.add_argument("--exact-grid", type=int, default=6, help="values of gamma and of k (exact): 2 n^2 points")
+    ap.add_argument("--exact-grid", type=int, default=5, help="values of gamma and of k (exact): 2 n^2 points")
     ap.add_argument("--batch", type=int, default=24, help="points per vmapped call for Exact(batch=...)")
     ap.add_argument("--N-sim", type=int, default=16, dest="N_sim", help="sites of the simulated sweep")
     ap.add_argument("--sim-grid", type=int, default=4, help="values of gamma (simulate): 2 n points")
     ap.add_argument("--n-traj", type=int, default=256, dest="n_traj")
-    ap.add_argument("--steps", type=int, default=8000, help="measured steps per point (plus 1/4 relaxation)")
+    ap.add_argument("--steps", type=int, default=80000, help="measured steps per point (plus 1/4 relaxation)")
     ap.add_argument("--batch-points", type=int, default=8, dest="batch_points")
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--_worker", nargs=2, default=None)
@@ -151,8 +155,8 @@ def main():
 
     parts = args.only.split(",")
     records = []
-    impls = {"exact": ["peer", "ours", "ours_batched"], "simulate": ["peer", "ours"], "batching": ["float64",
-                                                                                                  "float32"]}
+    impls = {"exact": ["peer", "ours", "ours_batched"], "simulate": ["peer", "ours"],
+             "batching": ["float64", "float32", "float64_4dev", "float32_4dev"]}
     for part in ("exact", "simulate", "batching"):
         if part not in parts:
             continue

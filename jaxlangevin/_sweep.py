@@ -9,6 +9,7 @@ with a dimension per grid axis. How points are stored and why no finished point 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
@@ -313,7 +314,9 @@ def _compute(method, grid: _Grid, systems: _Systems, built: dict, st: Store | No
                 if bar is not None:
                     bar.set_postfix_str(grid.label(chunk[0]), refresh=False)
                 batch = [system_of(f) for f in chunk]
-                for flat, system, result in zip(chunk, batch, method.run(batch)):
+                with _at(grid, chunk, st is not None):
+                    results = method.run(batch)
+                for flat, system, result in zip(chunk, batch, results):
                     finished(flat, result, system)
         else:
             for flat in todo:
@@ -322,7 +325,8 @@ def _compute(method, grid: _Grid, systems: _Systems, built: dict, st: Store | No
                 system = system_of(flat)
                 seed = grid.point(flat)["seed"] if grid.seed is not None else method.seed
                 checkpoint = st.checkpoint(flat) if (st is not None and method.resume_points) else None
-                result = method.run(system, jax.random.key(seed), checkpoint, progress)
+                with _at(grid, [flat], st is not None):
+                    result = method.run(system, jax.random.key(seed), checkpoint, progress)
                 finished(flat, result, system)
                 if checkpoint is not None:
                     st.drop_checkpoint(flat)
@@ -330,6 +334,19 @@ def _compute(method, grid: _Grid, systems: _Systems, built: dict, st: Store | No
         if bar is not None:
             bar.close()
     return schema
+
+
+@contextlib.contextmanager
+def _at(grid: _Grid, flats: list, stored: bool):
+    """Errors of the engines say at which grid point(s) they happened (Python >= 3.11: a note)."""
+    try:
+        yield
+    except Exception as e:
+        if hasattr(e, "add_note"):
+            where = grid.label(flats[0]) + (f" (and {len(flats) - 1} more points)" if len(flats) > 1 else "")
+            kept = "; the finished points are in the store: rerun to resume" if stored else ""
+            e.add_note(f"jl.sweep: at the grid point {where}{kept}.")
+        raise
 
 
 def _record(result, system) -> tuple[dict, dict]:

@@ -324,6 +324,20 @@ def test_a_store_of_a_different_sweep_is_refused(tmp_path, uninterrupted):
     with pytest.raises(ValueError, match="the system `build` returns"):
         jl.sweep(lambda gamma: graded_chain(4, gamma, 0.9), RESUME_GRID, method=short_run(), store=path,
                  progress=False)
+    # unfinished: one point in the sidecar, then a sweep with other grid values
+    partial = tmp_path / "partial.nc"
+    calls = []
+
+    def stop_at_second(gamma):
+        calls.append(gamma)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return resume_build(gamma)
+
+    with pytest.raises(KeyboardInterrupt):
+        jl.sweep(stop_at_second, RESUME_GRID, method=short_run(), store=partial, progress=False)
+    with pytest.raises(ValueError, match="unfinished points of a different sweep.*the grid differs"):
+        jl.sweep(resume_build, {"gamma": [0.5], "seed": [1, 2]}, method=short_run(), store=partial, progress=False)
 
 
 # ------------------------------------------------------------------------------------------------
