@@ -35,6 +35,7 @@ from ._initial import (
     Thermal as Thermal,
 )
 from ._integrators import BAOAB as BAOAB, AbstractIntegrator as AbstractIntegrator, EulerMaruyama as EulerMaruyama
+from ._io import to_xarray as to_xarray
 from ._lyapunov import (
     CovarianceEvolution as CovarianceEvolution,
     covariance_evolution as covariance_evolution,
@@ -50,5 +51,7 @@ from ._solution import (
     SteadyState as SteadyState,
 )
 from ._system import System as System
+from ._sweep import sweep as sweep
+from ._sweep_methods import Exact as Exact, Simulation as Simulation
 
 __version__ = "0.1.0"
