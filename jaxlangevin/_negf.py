@@ -173,6 +173,10 @@ def _secular_path(system, st, friction, masks, coef, gam_b, weight_fn=None):
     return k_g[..., sg], err_g[..., sg], jnp.minimum(rate, internal_rate), converged
 
 
+# jitted so that concrete (eager) calls compile the pole search and residue loops once per shape rather
+# than once per call (their loop bodies are fresh closures); weight_fn must be None or a pytree
+# (jax.tree_util.Partial) for the cache to hit
+@eqx.filter_jit
 def _bright_secular(st, g, gmask, coef, weight_fn):
     """Per-bath K[w, b, g] of each group's collective coordinate: Aberth roots + residue sums, O(R^2)."""
     roots = find_roots(st.u, g, st.translation_invariant)
@@ -185,6 +189,7 @@ def _bright_secular(st, g, gmask, coef, weight_fn):
     return k, k_err, rate, roots.converged
 
 
+@eqx.filter_jit
 def _collective_modal(st, g, gmask, coef, weight_fn):
     """Same quantity from the modal method on the R collective coordinates (exact, O(R^3)).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from jax.tree_util import Partial
 
 from ._embedding import conductance_from_powers, embedded_coefficients, embedded_steady_state
 from ._initial import AtRest
@@ -23,6 +24,16 @@ from ._validation import as_float_array, positive
 
 def _hbar(hbar):
     return positive("hbar", as_float_array("hbar", hbar, ndim=0))
+
+
+# pole weights as pytrees (Partial of module-level functions), so the jitted residue sums are reused across
+# calls with new temperatures instead of recompiled for a new closure
+def _flux_and_conductance_weights(temp_b, t_mean, hbar, lam):
+    return jnp.concatenate([thermal_weight(lam, temp_b, hbar), thermal_weight_derivative(lam, t_mean[None], hbar)])
+
+
+def _conductance_weights(t, hbar, lam):
+    return thermal_weight_derivative(lam, t[None], hbar)
 
 
 def _conductance_matrix(system, kd):
@@ -43,10 +54,7 @@ def quantum_steady_state(system, hbar) -> QuantumSteadyState:
     nb = temp_b.shape[0]
     t_mean = jnp.mean(temp_b)
 
-    def weights(lam):
-        return jnp.concatenate([thermal_weight(lam, temp_b, hbar),
-                                thermal_weight_derivative(lam, t_mean[None], hbar)])
-
+    weights = Partial(_flux_and_conductance_weights, temp_b, t_mean, hbar)
     k, k_err, rate, converged, method = _coefficients(system, weights)
     kt, et = k[:nb], k_err[:nb]  # K[t, c, n]: bath c's integral under bath t's temperature
     m = system.masses
@@ -88,9 +96,7 @@ def thermal_conductance(system, temperature, hbar=None):
     _check(system, "the Green's-function engine")
     hbar = None if hbar is None else _hbar(hbar)
     t = positive("temperature", as_float_array("temperature", temperature, ndim=0))
-    def weights(lam):
-        return thermal_weight_derivative(lam, t[None], hbar)
-
+    weights = Partial(_conductance_weights, t, hbar)
     if system.has_memory_baths():
         return conductance_from_powers(embedded_coefficients(system, weights)[1][0])
     return _conductance_matrix(system, _coefficients(system, weights)[0][0])

@@ -5,6 +5,18 @@ jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 
+_BACKEND_COMPILES = []
+jax.monitoring.register_event_duration_secs_listener(
+    lambda event, seconds, **kw: _BACKEND_COMPILES.append(event)
+    if event == "/jax/core/compile/backend_compile_duration" else None)
+
+
+@pytest.fixture
+def backend_compiles():
+    """`backend_compiles()`: the number of XLA backend compilations so far in this process."""
+    return lambda: len(_BACKEND_COMPILES)
+
+
 @pytest.fixture
 def getkey():
     """Fresh, printed PRNG keys: `getkey()` returns the next one."""

@@ -291,3 +291,23 @@ def test_flux_against_high_precision_quadrature(mname, k, kac, k0):
     ref = landauer_mpmath(np.asarray(masses), k, kac, k0, 1.0, 1.5, 0.5)
     err = abs(float(ss.flux[0]) - ref)
     assert err <= 1e-12 * abs(ref), (err, float(ss.flux_error[0]), ref)
+
+
+def test_eager_calls_do_not_recompile_for_new_values(backend_compiles):
+    """Called on concrete values (a Python loop over parameters), the engine compiles its pole search and
+    residue sums once per shape: new masses, gamma and temperatures compile nothing, classical or quantum.
+    Before, every eager call recompiled its loops: ~0.8 s per call at N = 16."""
+
+    def system(gamma, t_left, seed):
+        return jl.System(jl.masses.random(jax.random.key(seed), 12, 1.0, 0.3), jl.MeanField(1.0) + jl.Pinning(0.5),
+                         jl.intensive(12, temperatures=(t_left, 0.5), gamma=gamma))
+
+    for hbar in (None, 1.0):
+        jl.negf_steady_state(system(1.0, 1.5, 0), hbar=hbar).flux.block_until_ready()
+    jl.thermal_conductance(system(1.0, 1.5, 0), 1.0, hbar=1.0).block_until_ready()
+    before = backend_compiles()
+    for gamma, t_left, seed in [(0.7, 2.0, 1), (1.3, 1.1, 2)]:
+        for hbar in (None, 1.0):
+            jl.negf_steady_state(system(gamma, t_left, seed), hbar=hbar).flux.block_until_ready()
+        jl.thermal_conductance(system(gamma, t_left, seed), 0.8, hbar=1.0).block_until_ready()
+    assert backend_compiles() == before
