@@ -164,6 +164,9 @@ def test_andreucci_fig7(runs):
     assert ok[1].all()
     # Eq. (63) exact: quadrature to rel. 1e-11 per piece (measured 2.7e-12)
     assert np.all(np.abs(d["I5"][ok] / d["I5_eq63"][ok] - 1) < 1e-9)
+    # the flux falls with the coupled fraction (text): the maximum of (1/2, 1/2) is about twice that of (1/6, 1/10)
+    # (measured 2.03 quick, 2.06 full), so the caption's "(1/6, 1/10) has the larger maximum" is a misprint
+    assert np.nanmax(d["I5"][1]) > 1.5 * np.nanmax(d["I5"][0])
 
 
 def test_andreucci_fig8(runs):
