@@ -198,11 +198,10 @@ def experiments_dir():
 
 
 def _select(figures) -> list[Figure]:
-    if figures is None or figures == "all":
-        return list(FIGURES.values())
     if isinstance(figures, str):
         figures = [figures]
-    figures = list(figures)
+    if figures is None or "all" in (figures := list(figures)):
+        return list(FIGURES.values())
     unknown = [f for f in figures if f not in FIGURES]
     if unknown:
         raise ValueError(f"`figures`: unknown figure id(s) {', '.join(map(repr, unknown))}; "

@@ -70,6 +70,9 @@ def test_unknown_figure_and_bad_jobs_are_refused(tmp_path):
     with pytest.raises(ValueError, match="`jobs` must be an integer >= 1, got 0"):
         reproduce("defaveri-fig2", jobs=0, out=tmp_path)
     assert not list(tmp_path.iterdir())  # refused before anything ran
+    every = list(FIGURES.values())
+    assert _gallery._select(None) == _gallery._select("all") == _gallery._select(["all"]) == every
+    assert _gallery._select(["andreucci-fig4", "defaveri-fig2", "andreucci-fig4"]) == [every[7], every[0]]
 
 
 def test_failures_are_reported_not_swallowed(tmp_path, monkeypatch, capsys):
