@@ -215,22 +215,22 @@ def optimize_masses(
        direction) onto the tangent cone of the set at u (``tangent_cone_projection``).
     3. The optax transformation maps -d to an update; u <- ``project_profile(u + update)``, the exact
        Euclidean projection onto {|u_n| <= 1, sum u = 0} (mean to rounding, bounds exactly); entries
-       equal to 1e-9 are then made exactly equal (``merge_near_ties``, which keeps the sum and bounds).
+       within 1e-9 of each other are then made exactly equal (``merge_near_ties``, which keeps the sum and bounds).
 
     Feeding the tangent-cone projection (not the raw gradient) to the optimizer makes its fixed points
     the KKT points: the multiplier of the mean, common to all sites, would otherwise drive an adaptive
     optimizer such as Adam. The best iterate is returned; ``stationarity`` measures how far it is from
     a KKT point, and the loop stops early once it is below ``gtol``.
 
-    Physics (mean-field chain between two intensive baths, measured; README "Inverse design"): the
-    landscape has many local optima, because the mean-field bulk is symmetric under permutations and
-    only the set of bulk masses matters. The maximizer puts the bath sites at the upper bound and
-    splits the bulk into a heavy cluster at the upper bound and a light cluster at one common mass; the
-    minimizer makes the bath sites light and the bulk as uniform as the mean allows. Clusters of equal
-    masses have bath-decoupled modes (README "Sharp bits"): the flux does not depend on the start, the
-    temperature profile of ``negf_steady_state(result.system)`` is the one reached from rest. A start
-    with equal bulk masses has equal bulk gradients and never leaves that symmetric subspace: start
-    from random masses and compare several starts.
+    Physics (mean-field chain between two intensive baths, measured; README "Inverse design"): the landscape
+    has many local optima, because the mean-field bulk is symmetric under permutations and only the set of
+    bulk masses matters. The maximizer makes the bath sites heavy (at the upper bound up to N = 32; mostly
+    just inside it at N = 64, delta = 0.5) and splits the bulk into a heavy cluster at the upper bound and a
+    light cluster at one common mass; the minimizer makes the bath sites light and the bulk as uniform as
+    the mean allows. Clusters of equal masses have bath-decoupled modes (README "Sharp bits"): the flux does
+    not depend on the start, the temperature profile of ``negf_steady_state(result.system)`` is the one
+    reached from rest. A start with equal bulk masses has equal bulk gradients and never leaves that
+    symmetric subspace: start from random masses and compare several starts.
 
     Arguments:
         system: a ``jl.System``; its masses are the start and fix the mean mbar. N >= 2.
