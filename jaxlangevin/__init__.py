@@ -5,7 +5,7 @@ Units and signs: ``CONVENTIONS.md`` (k_B = 1; flux J_b is heat from bath b into 
 changes JAX's global settings.
 """
 
-from . import analytic as analytic, masses as masses, mesoscopic as mesoscopic, spins as spins
+from . import analytic as analytic, design as design, masses as masses, mesoscopic as mesoscopic, spins as spins
 from ._bath import (
     AbstractBath as AbstractBath,
     DrudeBath as DrudeBath,
