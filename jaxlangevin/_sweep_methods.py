@@ -7,6 +7,8 @@ leaves, so one compilation serves every grid point of the same shape.
 
 from __future__ import annotations
 
+import warnings
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -113,15 +115,17 @@ class Exact(eqx.Module):
         hbar: None (default) for the classical steady state, or hbar > 0 for the quantum one
             (symmetrized; the kinetic temperature of sites held by Ohmic baths is +inf, flagged by the
             variable ``divergent``: Andreucci et al. Eq. 54).
-        batch: grid points per compiled call. 1 (default): the engine is compiled once per N with the
-            system as its argument and called point by point. > 1: that many points are stacked and
-            computed by one ``vmap``-ed call (the last call padded with copies of its last point, so the
-            compiled shape stays fixed). On a CPU ``batch = 1`` is faster from N ~ 16 on (measured:
+        batch: grid points per compiled call. 1 (default): ``negf_steady_state`` point by point on
+            concrete values, exactly the call a user writes (its pole search and residue sums are compiled
+            once per shape; equal-mass groups are found at run time, O(1) in N for equal masses); its
+            precision warnings are collected into one summary at the end. > 1: that many points are
+            stacked and computed by one ``vmap``-ed, jitted call (the last call padded with copies of its
+            last point, so the compiled shape stays fixed). On a CPU ``batch = 1`` is faster (measured:
             ``benchmarks/sweep.py``): under ``vmap`` the engine's run-time choice between its secular and
             collective-mode paths computes both. A larger batch may pay on a GPU for small N.
 
-    Cost per point: that of ``negf_steady_state`` under ``jit`` (the traced path: O(N^2) for the
-    mean-field family whatever the masses), plus one compilation per N (a few seconds).
+    Cost per point: that of ``negf_steady_state`` (O(N^2) for the mean-field family with random masses),
+    plus its compilation once per shape (a few seconds).
     """
 
     hbar: float | None
@@ -135,7 +139,9 @@ class Exact(eqx.Module):
         """The steady states of ``systems`` (all of one structure), ``batch`` per compiled call."""
         hbar = None if self.hbar is None else jnp.asarray(self.hbar, systems[0].masses.dtype)
         if self.batch == 1:
-            return [jax.device_get(_steady_state(s, hbar)) for s in systems]
+            with warnings.catch_warnings():  # summarised over all points by jl.sweep (precision_flags)
+                warnings.filterwarnings("ignore", message="negf_steady_state: ", category=RuntimeWarning)
+                return [jax.device_get(negf_steady_state(s, hbar)) for s in systems]
         out = []
         for start in range(0, len(systems), self.batch):
             part = systems[start:start + self.batch]
@@ -144,12 +150,6 @@ class Exact(eqx.Module):
             batched = jax.device_get(_steady_states(stacked, hbar))
             out += [jax.tree.map(lambda x: x[i], batched) for i in range(len(part))]
         return out
-
-
-@eqx.filter_jit
-def _steady_state(system, hbar):
-    """``negf_steady_state`` compiled once per system structure (the values are arguments)."""
-    return negf_steady_state(system, hbar)
 
 
 @eqx.filter_jit

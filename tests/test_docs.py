@@ -42,7 +42,7 @@ def test_readme_code_runs(tmp_path):
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
     script = "\n".join(blocks) + (
         "\nprint(float(one.temperature[0]), float(one.position_variance[0]))"
-        "\nprint(*(float(t) for t in ness.local_temperature[[0, -1]]))\n")
+        "\nprint(float(ness.local_temperature[0]), float(ness.local_temperature[-1]))\n")
     run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     t_p, t_x, t_first, t_last = (float(x) for x in run.stdout.split()[-4:])
