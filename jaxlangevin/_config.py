@@ -177,6 +177,17 @@ def _either(first, second):
     return parse
 
 
+def _each(inner, values) -> list:
+    """``inner`` applied to every entry; a problem names the entry's index."""
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(inner(v))
+        except _Bad as e:
+            raise _Bad(f"[{i}] {e}") from None
+    return out
+
+
 def _pair(inner):
     """One value for both baths, or [left, right]; normalised to a list of two."""
 
@@ -184,13 +195,7 @@ def _pair(inner):
         if isinstance(x, list):
             if len(x) != 2:
                 raise _Bad(f"must be one value or a pair [left, right], got a list of {len(x)}")
-            out = []
-            for i, v in enumerate(x):
-                try:
-                    out.append(inner(v))
-                except _Bad as e:
-                    raise _Bad(f"[{i}] {e}") from None
-            return out
+            return _each(inner, x)
         v = inner(x)
         return [v, v]
 
@@ -205,13 +210,7 @@ def _number_list(lo: float, strict: bool):
     def parse(x):
         if not isinstance(x, list) or not x:
             raise _Bad(f"must be a non-empty list of numbers, got {_show(x)}")
-        out = []
-        for i, v in enumerate(x):
-            try:
-                out.append(inner(v))
-            except _Bad as e:
-                raise _Bad(f"[{i}] {e}") from None
-        return out
+        return _each(inner, x)
 
     parse.allowed = f"a list of numbers {'>' if strict else '>='} {lo:g}"
     return parse
