@@ -50,8 +50,8 @@ from ._solution import (
     SimulationResult as SimulationResult,
     SteadyState as SteadyState,
 )
-from ._system import System as System
 from ._sweep import sweep as sweep
 from ._sweep_methods import Exact as Exact, Simulation as Simulation
+from ._system import System as System
 
 __version__ = "0.1.0"
