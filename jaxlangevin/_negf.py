@@ -14,7 +14,7 @@ from ._bath import DrudeBath, OhmicBath
 from ._coupling.structure import DiagonalPlusRankOne
 from ._embedding import embedded_steady_state
 from ._initial import AtRest
-from ._secular import coincident_damped_groups, find_roots, group_sites
+from ._secular import coincident_damped_groups, find_roots, group_sites, near_tie_groups
 from ._solution import QuantumSteadyState, SteadyState
 from ._system import System
 from ._validation import is_concrete
@@ -25,8 +25,8 @@ TEMPERATURE_RTOL = 1e-8
 TRACED_MODAL_LIMIT = 512
 _COINCIDENT_MSG = (
     "negf_steady_state under jit/grad with N > 512: two sites held by different baths have equal mass "
-    "and stiffness (e.g. equal end masses), which needs the collective-mode method; call it on concrete "
-    "values (outside jit) or break the tie."
+    "and stiffness (to 1e-5 relative; e.g. equal end masses), which needs the collective-mode method; call "
+    "it on concrete values (outside jit) or make them differ by more."
 )
 
 
@@ -55,9 +55,13 @@ def negf_steady_state(system: System, hbar=None) -> SteadyState:
 
     Precision (float64): flux to ~1e-14 relative at small N (vs 30-digit quadrature) and better than
     1e-10 up to N = 4096 (vs 30-digit Lyapunov; tests); ``flux_error`` is a conservative estimate.
-    Temperatures to ``temperature_error``, an estimate from the summands and the conditioning of each
-    pole's damping. Where that exceeds 1e-8 of the temperature (nearly-dark modes, relaxation times
-    beyond ~1e8) a ``RuntimeWarning`` says so.
+    Temperatures to ``temperature_error``, an estimate from the summands and their conditioning (each
+    pole's damping; a close pair of poles; a pole near a zero of a_g). Where that exceeds 1e-8 of the
+    temperature (nearly-dark modes, relaxation times beyond ~1e8) a ``RuntimeWarning`` says so.
+    Near critical damping of a collective mode (two poles a distance s apart) the residue sum loses
+    ~eps (|lambda| / s)^2; the stated errors include it. Sites of one bath membership whose masses and
+    stiffnesses agree to a few ulp are one group: the mode between them is treated as dark, its share of
+    the temperature enters ``temperature_error`` and ``slowest_relaxation_time`` is inf (unresolved).
 
     Example:
         >>> system = jl.System(jl.masses.uniform(64), jl.MeanField(1.0) + jl.Pinning(0.02),
@@ -131,7 +135,7 @@ def _coefficients(system, weight_fn=None):
         return k, k_err, rate, converged, "secular-residues"
     fmask = jnp.asarray(masks, system.masses.dtype)
     k, k_err, lam = _residues.modal(st.to_dense(), system.masses, friction, fmask, coef, weight_fn)
-    return k, 4 * k_err, _slowest_rate(lam), jnp.asarray(True), "modal-residues"
+    return k, k_err, _slowest_rate(lam), jnp.asarray(True), "modal-residues"
 
 
 def _membership_codes(masks) -> np.ndarray:
@@ -169,8 +173,13 @@ def _secular_path(system, st, friction, masks, coef, gam_b, weight_fn=None):
     k_g = k_g + _residues.internal_modes(g, gmask, gam_b, weight_fn)
     damped_internal = (g.weight >= 2) & (g.gamma > 0)
     internal_rate = jnp.min(jnp.where(damped_internal, _oscillator_rate(g.c, g.m, g.gamma), jnp.inf))
+    # bulk sites merged to a tolerance (masses an ulp apart): their internal modes are nearly dark and
+    # left out; say so in the error (the energy they would take up) and the relaxation time (unresolved)
+    nearly_dark = near_tie_groups(g, st.diag, system.masses)
+    err_g = err_g + _residues.nearly_dark_bound(g, nearly_dark, masks.shape[0], weight_fn)
+    rate = jnp.where(jnp.any(nearly_dark), 0.0, jnp.minimum(rate, internal_rate))
     sg = g.site_group
-    return k_g[..., sg], err_g[..., sg], jnp.minimum(rate, internal_rate), converged
+    return k_g[..., sg], err_g[..., sg], rate, converged
 
 
 # jitted so that concrete (eager) calls compile the pole search and residue loops once per shape rather
@@ -185,7 +194,9 @@ def _bright_secular(st, g, gmask, coef, weight_fn):
     k = (gmask[None] * in_bath[:, None, :] * coef[None, :, None] + bright).real
     k_err = gmask[None] * err_in[:, None, :] * jnp.abs(coef)[None, :, None] + err
     k_err = 16 * jnp.finfo(g.c.dtype).eps * k_err
-    rate = jnp.min(jnp.where(roots.active, -roots.roots.imag, jnp.inf))
+    # a damping rate that rounding puts at or below zero (a nearly dark mode) is unresolved: rate 0,
+    # relaxation time inf, never negative
+    rate = jnp.min(jnp.where(roots.active, jnp.maximum(-roots.roots.imag, 0.0), jnp.inf))
     return k, k_err, rate, roots.converged
 
 
@@ -199,12 +210,22 @@ def _collective_modal(st, g, gmask, coef, weight_fn):
     live = g.weight > 0
     r = g.c.shape[0]
     s = jnp.sqrt(g.weight)
-    c = jnp.where(live, g.c, 1.0 + jnp.arange(r))  # padding: isolated oscillators at distinct frequencies
-    phi = jnp.diag(c) - st.u * jnp.outer(s, s)
-    k, err, lam = _residues.modal(phi, jnp.where(live, g.m, 1.0), jnp.where(live, g.gamma, 0.0), gmask, coef,
-                                  weight_fn)
+    m = jnp.where(live, g.m, 1.0)
+    phi_live = jnp.diag(jnp.where(live, g.c, 0.0)) - st.u * jnp.outer(s, s)
+    # every live pole mu of the drift matrix has |mu| <= its infinity norm, the largest row sum over
+    # the live coordinates
+    bound = jnp.maximum(1.0, jnp.max(jnp.where(live, (jnp.sum(jnp.abs(phi_live), axis=1) + g.gamma) / m, 0.0)))
+    # padding (traced calls: R = N, weight 0): isolated oscillators m = 1, c = w^2, gamma = w with
+    # w = (3 + j / R) bound, poles w (-1 +- i sqrt 3) / 2 i: of modulus 3x beyond every live pole, distinct,
+    # and damped at rate w / 2 > every live rate, so they neither mix with live modes nor set the
+    # slowest rate, and lambda_k + lambda_l never vanishes. Undamped padding (before) put +-w pairs
+    # with lambda_k + lambda_l = 0 to rounding into ``_residues.modal``: jit gave -2.9e95 where eager
+    # gave 0.0074 (found by the inverse-design optimizer at N = 64).
+    w_pad = (3.0 + jnp.arange(r) / r) * bound
+    phi = phi_live + jnp.diag(jnp.where(live, 0.0, w_pad**2))
+    k, err, lam = _residues.modal(phi, m, jnp.where(live, g.gamma, w_pad), gmask, coef, weight_fn)
     w = jnp.where(live, g.weight, 1.0)[None, None, :]
-    return k / w, 4 * err / w, _slowest_rate(lam), jnp.asarray(True)
+    return k / w, err / w, _slowest_rate(lam, jnp.abs(lam) <= 2 * bound), jnp.asarray(True)
 
 
 def _oscillator_rate(c, m, gamma):
@@ -213,11 +234,13 @@ def _oscillator_rate(c, m, gamma):
     return (gamma - disc) / (2 * m)
 
 
-def _slowest_rate(lam):
-    """Smallest damping rate among poles that are damped at all (dark, undamped poles excluded)."""
+def _slowest_rate(lam, live=None):
+    """Smallest damping rate among poles that are damped at all (dark, undamped poles excluded); only
+    the poles ``live`` (mask; default all) count."""
+    live = jnp.ones(lam.shape, bool) if live is None else live
     rates = -lam.imag
-    tiny = 1e3 * jnp.finfo(rates.dtype).eps * jnp.max(jnp.abs(lam))
-    return jnp.min(jnp.where(rates > tiny, rates, jnp.inf))
+    tiny = 1e3 * jnp.finfo(rates.dtype).eps * jnp.max(jnp.where(live, jnp.abs(lam), 0.0))
+    return jnp.min(jnp.where(live & (rates > tiny), rates, jnp.inf))
 
 
 def _warn_precision(masses):
