@@ -1,8 +1,10 @@
 """Double-double arithmetic: a value as an unevaluated sum hi + lo of two floats, ~2x the precision.
 
-Built from the error-free transformations TwoSum (Knuth) and TwoProd (Dekker's splitting, so no fused
-multiply-add is needed; a compiler that fuses anyway only makes the partial products more exact), as in
-Hida, Li & Bailey, "Algorithms for quad-double precision floating point arithmetic" (ARITH 2001).
+Built from the error-free transformations TwoSum (Knuth) and TwoProd (Dekker's product of split halves,
+so no fused multiply-add is needed), as in Hida, Li & Bailey, "Algorithms for quad-double precision
+floating point arithmetic" (ARITH 2001). The split rounds with ``lax.reduce_precision`` rather than
+Veltkamp's t - (t - a), t = (2^27 + 1) a, which a compiler that contracts S a - a into one fused
+multiply-add (XLA on GPU may) would break; contraction elsewhere only makes exact products exact.
 Elementwise on arrays of any shape; a double-double is a tuple ``(hi, lo)``. Relative accuracy ~eps^2
 (1e-32 in float64) per operation. Used where a root must be placed to the last bit although the function
 that defines it cannot be evaluated to better than eps times the size of its terms
@@ -11,9 +13,8 @@ that defines it cannot be evaluated to better than eps times the size of its ter
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
-
-_SPLITTER = 134217729.0  # 2^27 + 1: splits a float64 into two 26-bit halves
 
 
 def two_sum(a, b):
@@ -30,8 +31,9 @@ def _quick_two_sum(a, b):
 
 
 def _split(a):
-    t = _SPLITTER * a
-    hi = t - (t - a)
+    """a = hi + lo exactly, hi with 26 significant bits (float64) and lo with at most 27: products of
+    halves are exact but lo * lo, whose rounding (~2^-107 |a|^2) is below double-double precision."""
+    hi = jax.lax.reduce_precision(a, exponent_bits=11, mantissa_bits=25)
     return hi, a - hi
 
 
