@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import re
 import signal
@@ -251,6 +252,9 @@ def _simulate(args) -> int:
             _require([("simulation.t_relax", '"auto" needs the exact engine (a linear coupling); give a number')],
                      cfg)
         t_relax = 10.0 * float(exact.slowest_relaxation_time)
+        if not math.isfinite(t_relax):  # masses equal to a few ulp: a mode the engine treats as dark
+            _require([("simulation.t_relax", '"auto" is infinite here: a nearly dark mode (masses equal to a few '
+                       "ulp) never relaxes in double precision; give a number")], cfg)
         if t_relax > 10 * cfg["simulation.t_measure"]:
             ratio = t_relax / cfg["simulation.t_measure"]
             print(f"  note: t_relax = auto = 10 slowest relaxation times = {t_relax:.3g}, {ratio:.0f} x t_measure"

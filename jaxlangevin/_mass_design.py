@@ -76,9 +76,10 @@ def merge_near_ties(u: Float[Array, " N"], tol: float = _TIE_TOL) -> Float[Array
     mean: sum, bounds and order are kept, and nearly equal masses become exactly equal.
 
     Why: sites that reach a bound together leave it together, and rounding then separates their masses
-    by a few ulps. Two masses one ulp apart make the pole search of ``negf_steady_state`` return NaN
-    (an engine limitation), while exactly equal masses are handled exactly (one group). Masses within
-    1e-9 delta of each other are physically equal here: the mode that tells them apart is dark to ~1e-18.
+    by a few ulps. ``negf_steady_state`` would merge them to 16 eps and report the mode between them as
+    nearly dark (a ``temperature_error``, an infinite relaxation time, a warning at every step); exactly
+    equal masses give an exactly dark mode instead. Masses within 1e-9 delta of each other are physically
+    equal here: the mode that tells them apart is dark to ~1e-18.
     """
     order = jnp.argsort(u)
     us = u[order]
