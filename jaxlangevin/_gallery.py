@@ -10,7 +10,7 @@ DIR``), ``jobs`` at a time, with a progress bar and one line per finished figure
 how the engine compares with the paper's formulas; :func:`reproduce` keeps the whole output in
 ``<out>/<id>.log``. The scripts ship with the package as ``jaxlangevin._experiments`` (the
 ``experiments/`` directory of the repository), so this works from an installed wheel as well as from a
-checkout. Cost: the sum of the scripts' times, about 2 minutes with ``quick=True`` and 15 minutes at
+checkout. Cost: the sum of the scripts' times, about 2 minutes with ``quick=True`` and 4 minutes at
 full size on a 2-core CPU (``docs/gallery/README.md`` lists each).
 """
 
