@@ -55,9 +55,11 @@ def negf_steady_state(system: System, hbar=None) -> SteadyState:
 
     Precision (float64): flux to ~1e-14 relative at small N (vs 30-digit quadrature) and better than
     1e-10 up to N = 4096 (vs 30-digit Lyapunov; tests); ``flux_error`` is a conservative estimate.
-    Temperatures to ``temperature_error``, an estimate from the summands and their conditioning (each
-    pole's damping; a close pair of poles; a pole near a zero of a_g). Where that exceeds 1e-8 of the
-    temperature (nearly-dark modes, relaxation times beyond ~1e8) a ``RuntimeWarning`` says so.
+    Temperatures to ``temperature_error``, an estimate from the summands and their conditioning (a close
+    pair of poles; a pole near a zero of a_g; the relative error of a weakly damped pole's damping rate,
+    which the mean-field engine resolves to relative precision, and for the other couplings each pole's
+    damping |lambda| / |Im lambda|). Where that exceeds 1e-8 of the temperature (nearly-dark modes) a
+    ``RuntimeWarning`` says so.
     Near critical damping of a collective mode (two poles a distance s apart) the residue sum loses
     ~eps (|lambda| / s)^2; the stated errors include it. Sites of one bath membership whose masses and
     stiffnesses agree to a few ulp are one group: the mode between them is treated as dark, its share of

@@ -19,10 +19,14 @@ Two evaluators:
   of groups R and poles K ~ 2R (so O(N^2) at worst, O(1) for equal masses);
 - ``modal``: any Phi, from the eigen-decomposition of the 2N x 2N drift matrix; O(N^3).
 
-Both also return an error estimate per site: the summands' magnitudes times their conditioning (each
-pole's damping rate; for the secular form also the rounding of h'(lambda_k) against its terms, large for a
-close pair of poles, and of each factor 1/a_g, large where a pole sits near a zero of a_g), times 16
-machine epsilon (see ``negf_steady_state``). Checked against 40-digit Lyapunov solutions (tests/test_negf.py).
+Both also return an error estimate per site: the summands' magnitudes times their conditioning, times 16
+machine epsilon (see ``negf_steady_state``). Modal form: each pole's damping |lambda| / |Im lambda|. Secular
+form: the rounding of h'(lambda_k) against its terms (large for a close pair of poles), of each factor
+1/a_g (large where a pole sits near a zero of a_g), and of h(-lambda_k), which it forms as h(-lambda) -
+conj h(lambda) = 2 i u Im(lambda) sum_g (...) to relative precision, so that a weakly damped pole costs
+the relative error of its damping rate rather than |lambda| / |Im lambda| (README profile: 4.8e-11 stated as
+9e-9, where the direct h(-lambda) gave 4.4e-10 stated as 2.8e-3). Checked against 40-digit Lyapunov
+solutions and a 40-60-digit residue sum (tests/test_negf.py).
 """
 
 from __future__ import annotations
@@ -78,20 +82,52 @@ def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale, weight_
         cnt = counts.T.astype(pk.dtype)
         e_b = pk @ cnt  # (K, nb): E_b = sum_{j in b} x_j^+ x_j^-
         e_err = (jnp.abs(pk) * (1.0 + rp + rm)) @ jnp.abs(cnt)  # its rounding / eps
-        hm_safe = jnp.where(act, hm, 1.0)
+        # h(-lambda_k), the denominator of G(-lambda_k), also as h(-lambda) - conj h(lambda) (zero at a root;
+        # h(-conj z) = conj h(z) for real parameters): exactly
+        #     h(-lambda) = 2 i u Im(lambda) sum_g w_g (i gamma_g - 2 m_g Re lambda) x_g(-lambda) conj x_g(lambda),
+        # to relative precision however weakly the pole is damped. Evaluated directly (``hm``), h(-lambda) ~
+        # 2 i Im(lambda) h' is a sum of O(1) terms that loses |lambda| / |Im lambda| of its precision (and
+        # so did every summand: 4e-10 of the README profile, relaxation 2.8e12, estimated at 2.8e-3); for a
+        # strongly damped pole the direct sum can be the better conditioned one (the sum above cancels).
+        # Each pole takes the form with the smaller stated error (relative, / eps):
+        # - direct: the rounding of h(-lambda) against its size, and the pole's damping |lambda| / |Im lambda|
+        #   (the summand ~ 1 / (lambda_k + lambda_l), l the mirror pole, moves with the root's error);
+        # - symmetric: the rounding of the product (each term: x^- and x^+ to (1 + r) eps) and the relative
+        #   error of the root's damping rate, |d Im lambda| / |Im lambda|, since the summand ~ 1 / Im lambda.
+        #   |d Im lambda| <= |Im step| of a Newton step at the root (h computed here) plus that step's
+        #   rounding in the imaginary direction: the real part of h's rounding (eps size) leaks through
+        #   arg h', its imaginary part (eps size_im: the terms' imaginary parts to relative precision) through
+        #   Re h'.
+        eps = jnp.finfo(g.c.dtype).eps
+        damped = act & (lam_safe.imag < 0)
+        im_safe = jnp.where(damped, lam_safe.imag, -1.0)
+        dterm = g.weight[None, :] * (1j * g.gamma[None, :] - 2 * g.m[None, :] * lam_safe.real[:, None]) * xm * jnp.conj(xp)
+        s_d = jnp.sum(dterm, axis=1)
+        s_d = jnp.where(damped & (s_d != 0), s_d, 1.0)
+        h_at = 1.0 - u * jnp.sum(g.weight[None, :] * xp, axis=1)
+        size = 1.0 + jnp.abs(u) * jnp.sum(g.weight[None, :] * jnp.abs(xp) * (1.0 + rp), axis=1)
+        size_im = jnp.abs(u) * jnp.sum(g.weight[None, :] * jnp.abs(xp.imag) * (1.0 + 2 * rp), axis=1)
+        adz2 = jnp.abs(dzh) ** 2
+        d_im = (jnp.abs((h_at / dzh).imag) / eps + (size * jnp.abs(dzh.imag) + size_im * jnp.abs(dzh.real)) / adz2
+                + jnp.abs(im_safe))
+        rel_sym = 2.0 + jnp.sum(jnp.abs(dterm) * (1.0 + rp + rm), axis=1) / jnp.abs(s_d) + d_im / jnp.abs(im_safe)
+        hm_dir = jnp.where(act, hm, 1.0)
         h_err = 1.0 + jnp.abs(u) * jnp.sum(g.weight[None, :] * jnp.abs(xm) * (1.0 + rm), axis=1)  # of h(-lambda)
+        rel_dir = h_err / jnp.abs(hm_dir) + jnp.abs(lam_safe) / jnp.abs(jnp.where(act, lam_safe.imag, 1.0))
+        sym = damped & (rel_sym < rel_dir)
+        hm_safe = jnp.where(sym, 2j * u * im_safe * s_d, hm_dir)
+        hm_rel = jnp.where(act, jnp.where(sym, rel_sym, rel_dir), 0.0)
         t_in = coef[:, None] * pk * xp  # (K, R)
         fac = u * e_b / hm_safe[:, None]  # (K, nb)
         t_all = jnp.einsum("k,kr,kb->kbr", coef, pk, fac)
-        # conditioning of pole k's summands (relative rounding / eps): its damping (1 / (lambda_k +
-        # lambda_l) with l the mirror pole); h'(lambda_k), small against its terms for a close pair of poles
-        # (near critical damping of a collective mode: summands ~ 1/separation that cancel in the sum);
-        # and the factors x, E_b, h(-lambda) of each summand
-        cond = jnp.where(act, 1.0 + jnp.abs(lam_safe) / jnp.abs(lam_safe.imag) + dzh_size / jnp.abs(dzh), 0.0)
+        # conditioning of pole k's summands (relative rounding / eps): h'(lambda_k), small against its terms
+        # for a close pair of poles (near critical damping of a collective mode: summands ~ 1/separation
+        # that cancel in the sum); the factors x, E_b of each summand; for t_all that of h(-lambda) (above)
+        cond = jnp.where(act, 1.0 + dzh_size / jnp.abs(dzh), 0.0)
         e_in = jnp.abs(t_in) * (cond[:, None] + 2 * rp + rm)
         # |t_all| times its conditioning, with E_b's absolute rounding in place of |E_b| x relative
         scale_all = jnp.abs(coef * u / hm_safe)[:, None, None] * jnp.abs(pk)[:, None, :]  # (K, 1, R)
-        c_e = jnp.abs(e_b) * (cond[:, None] + h_err[:, None] / jnp.abs(hm_safe)[:, None])  # (K, nb)
+        c_e = jnp.abs(e_b) * (cond + hm_rel)[:, None]  # (K, nb)
         e_all = scale_all * (c_e[:, :, None] + jnp.abs(e_b)[:, :, None] * (rp + rm)[:, None, :] + e_err[:, :, None])
         aw = jnp.abs(wts)
         return (wts @ t_in, jnp.einsum("wk,kbr->wbr", wts, t_all), aw @ e_in, jnp.einsum("wk,kbr->wbr", aw, e_all))
