@@ -63,7 +63,9 @@ def negf_steady_state(system: System, hbar=None) -> SteadyState:
     Near critical damping of a collective mode (two poles a distance s apart) the residue sum loses
     ~eps (|lambda| / s)^2; the stated errors include it. Sites of one bath membership whose masses and
     stiffnesses agree to a few ulp are one group: the mode between them is treated as dark, its share of
-    the temperature enters ``temperature_error`` and ``slowest_relaxation_time`` is inf (unresolved).
+    the temperature enters ``temperature_error`` and ``slowest_relaxation_time`` is inf (unresolved). Likewise
+    on the collective-mode path (two damped sites in different baths with equal mass and stiffness to
+    1e-5, e.g. equal end masses) for a mode whose damping the eigen-decomposition cannot resolve.
 
     Example:
         >>> system = jl.System(jl.masses.uniform(64), jl.MeanField(1.0) + jl.Pinning(0.02),
@@ -225,9 +227,18 @@ def _collective_modal(st, g, gmask, coef, weight_fn):
     # gave 0.0074 (found by the inverse-design optimizer at N = 64).
     w_pad = (3.0 + jnp.arange(r) / r) * bound
     phi = phi_live + jnp.diag(jnp.where(live, 0.0, w_pad**2))
-    k, err, lam = _residues.modal(phi, m, jnp.where(live, g.gamma, w_pad), gmask, coef, weight_fn)
+    # with u != 0 no collective mode is exactly dark (zero on every damped group forces sum_g s_g psi_g = 0,
+    # hence (c_g - m_g w^2) psi_g = 0: two undamped groups with equal c / m but unequal c and m, which
+    # takes an exact coincidence): a pole whose damping is below the eigenvalues' resolution is nearly
+    # dark, its share unknown, its relaxation time unresolved
+    k, err, lam = _residues.modal(phi, m, jnp.where(live, g.gamma, w_pad), gmask, coef, weight_fn,
+                                  unresolved_share=st.u != 0)
     w = jnp.where(live, g.weight, 1.0)[None, None, :]
-    return k / w, err / w, _slowest_rate(lam, jnp.abs(lam) <= 2 * bound), jnp.asarray(True)
+    in_range = jnp.abs(lam) <= 2 * bound
+    floor = 1e3 * jnp.finfo(lam.real.dtype).eps * jnp.max(jnp.abs(lam))
+    unresolved = jnp.any(in_range & (jnp.abs(lam.imag) <= floor) & (jnp.abs(lam.real) > floor)) & (st.u != 0)
+    rate = jnp.where(unresolved, 0.0, _slowest_rate(lam, in_range))
+    return k / w, err / w, rate, jnp.asarray(True)
 
 
 def _oscillator_rate(c, m, gamma):
