@@ -101,7 +101,8 @@ def diagonal_plus_rank_one(u, g: Groups, roots: RootInfo, counts, scale, weight_
         eps = jnp.finfo(g.c.dtype).eps
         damped = act & (lam_safe.imag < 0)
         im_safe = jnp.where(damped, lam_safe.imag, -1.0)
-        dterm = g.weight[None, :] * (1j * g.gamma[None, :] - 2 * g.m[None, :] * lam_safe.real[:, None]) * xm * jnp.conj(xp)
+        dh = 1j * g.gamma[None, :] - 2 * g.m[None, :] * lam_safe.real[:, None]
+        dterm = g.weight[None, :] * dh * xm * jnp.conj(xp)
         s_d = jnp.sum(dterm, axis=1)
         s_d = jnp.where(damped & (s_d != 0), s_d, 1.0)
         h_at = 1.0 - u * jnp.sum(g.weight[None, :] * xp, axis=1)
