@@ -31,6 +31,7 @@ from jaxtyping import Array, Float
 
 from ._initial import AbstractInitial, AtRest, GivenCovariance, Thermal
 from ._negf import TEMPERATURE_RTOL
+from ._residues import rate_floor as _undamped  # rates below are rounding: modes treated as bath-decoupled
 from ._solution import SteadyState
 from ._system import System
 from ._validation import is_concrete
@@ -98,11 +99,6 @@ def lyapunov_steady_state(system: System, init: AbstractInitial | None = None) -
     )
     _warn(result)
     return result
-
-
-def _undamped(lam):
-    """Damping rates below this are rounding: such modes are treated as bath-decoupled."""
-    return 1e3 * jnp.finfo(lam.real.dtype).eps * jnp.max(jnp.abs(lam))
 
 
 def _spectral_solve(lam, v, vinv, rhs, c0=None):

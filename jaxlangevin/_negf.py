@@ -235,8 +235,7 @@ def _collective_modal(st, g, gmask, coef, weight_fn):
                                   unresolved_share=st.u != 0)
     w = jnp.where(live, g.weight, 1.0)[None, None, :]
     in_range = jnp.abs(lam) <= 2 * bound
-    floor = 1e3 * jnp.finfo(lam.real.dtype).eps * jnp.max(jnp.abs(lam))
-    unresolved = jnp.any(in_range & (jnp.abs(lam.imag) <= floor) & (jnp.abs(lam.real) > floor)) & (st.u != 0)
+    unresolved = jnp.any(in_range & _residues.undamped_oscillating(lam)) & (st.u != 0)
     rate = jnp.where(unresolved, 0.0, _slowest_rate(lam, in_range))
     return k / w, err / w, rate, jnp.asarray(True)
 
@@ -252,8 +251,7 @@ def _slowest_rate(lam, live=None):
     the poles ``live`` (mask; default all) count."""
     live = jnp.ones(lam.shape, bool) if live is None else live
     rates = -lam.imag
-    tiny = 1e3 * jnp.finfo(rates.dtype).eps * jnp.max(jnp.where(live, jnp.abs(lam), 0.0))
-    return jnp.min(jnp.where(live & (rates > tiny), rates, jnp.inf))
+    return jnp.min(jnp.where(live & (rates > _residues.rate_floor(lam, live)), rates, jnp.inf))
 
 
 def _warn_precision(masses):

@@ -203,6 +203,20 @@ def oscillator(c, m, gamma, weight_fn):
     return (-2j * jnp.pi * jnp.sum(wts * a[None], axis=1)).real
 
 
+def rate_floor(lam, live=None):
+    """Damping rates at or below this are rounding, 1e3 eps max |lambda| (over the poles ``live``, a mask;
+    default all): such poles are dark or their damping is unresolved."""
+    mag = jnp.abs(lam) if live is None else jnp.where(live, jnp.abs(lam), 0.0)
+    return 1e3 * jnp.finfo(lam.real.dtype).eps * jnp.max(mag)
+
+
+def undamped_oscillating(lam):
+    """Poles undamped to rounding (``rate_floor``) that oscillate: a zero mode (lambda = 0 to rounding) is a
+    free centre of mass, regular in the integrands, and not among them."""
+    floor = rate_floor(lam)
+    return (jnp.abs(lam.imag) <= floor) & (jnp.abs(lam.real) > floor)
+
+
 def modal(phi, masses, friction, bath_masks, scale, weight_fn=None, unresolved_share=False):
     """I-sums for any stiffness matrix from the eigen-decomposition of the drift matrix. O(N^3).
 
@@ -240,10 +254,8 @@ def modal(phi, masses, friction, bath_masks, scale, weight_fn=None, unresolved_s
     eps = jnp.finfo(phi.dtype).eps
     # conditioning of each pair's summand: the damping of its poles (as in ``diagonal_plus_rank_one``),
     # capped where a pole is dark to rounding (its summands are themselves rounding, ~eps^2)
-    rate_floor = 1e3 * eps * jnp.max(jnp.abs(lam))
-    cond = 1.0 + jnp.abs(lam) / jnp.maximum(jnp.abs(lam.imag), rate_floor)
-    # (a zero mode, lambda = 0 to rounding, is a free centre of mass: regular in the integrands, no share)
-    unresolved = (jnp.abs(lam.imag) <= rate_floor) & (jnp.abs(lam.real) > rate_floor) & unresolved_share
+    cond = 1.0 + jnp.abs(lam) / jnp.maximum(jnp.abs(lam.imag), rate_floor(lam))
+    unresolved = undamped_oscillating(lam) & unresolved_share
     cond = jnp.where(unresolved, jnp.maximum(cond, 1.0 / eps), cond)
     q2 = jnp.abs(vq) ** 2
     share = jnp.where(unresolved[None, :], q2 / (2 * (masses @ q2))[None, :], 0.0)  # (N, 2N)
